@@ -1,0 +1,157 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from programme.admin import RegisterAdmin
+
+from .models import (
+    Area,
+    AreaPartner,
+    GovernanceArrangement,
+    Municipality,
+    Neighbourhood,
+    Partner,
+    RegioDeal,
+)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(RegisterAdmin):
+    list_display = ["name", "cbs_code", "province"]
+    list_filter = ["province"]
+    search_fields = ["name", "cbs_code"]
+
+
+class NeighbourhoodInline(admin.TabularInline):
+    model = Neighbourhood
+    extra = 0
+    fields = ["name", "kind", "cbs_code", "cbs_year"]
+
+
+class AreaPartnerInline(admin.TabularInline):
+    model = AreaPartner
+    extra = 0
+    fields = ["partner", "role", "role_description", "start_date", "end_date"]
+    autocomplete_fields = ["partner"]
+
+
+class GovernanceInline(admin.StackedInline):
+    model = GovernanceArrangement
+    extra = 0
+    fields = [("kind", "name"), "regio_deal", "chair", ("start_date", "end_date"), "description"]
+    autocomplete_fields = ["regio_deal"]
+    show_change_link = True
+
+
+@admin.register(Area)
+class AreaAdmin(RegisterAdmin):
+    list_display = ["name", "municipality", "province", "population_thousands"]
+    list_filter = ["tracks__programme", "tracks", "municipality__province"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "code", "municipality__name", "municipality__cbs_code"]
+    autocomplete_fields = ["municipality"]
+    filter_horizontal = ["tracks"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "municipality", "tracks"]}),
+        (
+            _("Context"),
+            {"fields": ["woondeal_region", ("population_thousands", "population_year")]},
+        ),
+        (_("Description and sources"), {"fields": ["description", "sources"]}),
+    ]
+
+    @admin.display(description=_("province"), ordering="municipality__province")
+    def province(self, area):
+        return area.municipality.get_province_display()
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(RegisterAdmin):
+    list_display = ["name", "area", "kind", "cbs_code", "cbs_year"]
+    list_filter = ["kind", "area"]
+    list_select_related = ["area"]
+    search_fields = ["name", "cbs_code", "area__name"]
+    autocomplete_fields = ["area"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(RegisterAdmin):
+    list_display = ["name", "kind", "website"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "website"]}),
+        (
+            _("Contact person"),
+            {
+                "fields": ["contact_name", "contact_role", "contact_email"],
+                "description": _(
+                    "The only personal data kept about a partner: a name, a role and an "
+                    "e-mail address."
+                ),
+            },
+        ),
+    ]
+
+
+@admin.register(AreaPartner)
+class AreaPartnerAdmin(RegisterAdmin):
+    list_display = ["partner", "area", "role", "start_date", "end_date"]
+    list_filter = ["role", "area"]
+    list_select_related = ["partner", "area"]
+    search_fields = ["partner__name", "area__name", "role_description"]
+    autocomplete_fields = ["area", "partner"]
+
+
+class CofinancingWarningAdmin(RegisterAdmin):
+    """Shows the Regio Deal co-financing warning after a save: a warning, not an error."""
+
+    def warn_about_cofinancing(self, request, deal):
+        if deal is not None and deal.cofinancing_warning:
+            self.message_user(request, deal.cofinancing_warning, messages.WARNING)
+
+
+@admin.register(RegioDeal)
+class RegioDealAdmin(CofinancingWarningAdmin):
+    list_display = [
+        "name",
+        "state_contribution",
+        "regional_contribution",
+        "start_year",
+        "end_year",
+        "cofinancing",
+    ]
+    search_fields = ["name", "areas__name"]
+    autocomplete_fields = ["areas"]
+    fieldsets = [
+        (None, {"fields": ["name", "areas", ("start_year", "end_year")]}),
+        (_("Money"), {"fields": ["state_contribution", "regional_contribution"]}),
+        (_("Sources"), {"fields": ["sources"]}),
+    ]
+
+    @admin.display(description=_("co-financing"), boolean=True)
+    def cofinancing(self, deal):
+        return not deal.cofinancing_warning
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.warn_about_cofinancing(request, form.instance)
+
+
+@admin.register(GovernanceArrangement)
+class GovernanceArrangementAdmin(CofinancingWarningAdmin):
+    list_display = ["name", "area", "kind", "chair", "start_date", "end_date"]
+    list_filter = ["kind", "area"]
+    list_select_related = ["area"]
+    search_fields = ["name", "area__name", "chair"]
+    autocomplete_fields = ["area", "regio_deal"]
+    fieldsets = [
+        (None, {"fields": ["area", "kind", "name", "regio_deal"]}),
+        (_("Steering"), {"fields": ["chair", ("start_date", "end_date"), "document_url"]}),
+        (_("Agreements"), {"fields": ["description"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.warn_about_cofinancing(request, obj.regio_deal)

@@ -1,0 +1,397 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programme.models import Track
+
+MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
+WIJK_CODE = r"^WK[0-9]{6}$"
+BUURT_CODE = r"^BU[0-9]{8}$"
+ZERO = Decimal("0.00")
+
+
+def euro(amount):
+    return "€ " + number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+class Province(models.TextChoices):
+    DRENTHE = "DR", "Drenthe"
+    FLEVOLAND = "FL", "Flevoland"
+    FRYSLAN = "FR", "Fryslân"
+    GELDERLAND = "GE", "Gelderland"
+    GRONINGEN = "GR", "Groningen"
+    LIMBURG = "LI", "Limburg"
+    NOORD_BRABANT = "NB", "Noord-Brabant"
+    NOORD_HOLLAND = "NH", "Noord-Holland"
+    OVERIJSSEL = "OV", "Overijssel"
+    UTRECHT = "UT", "Utrecht"
+    ZEELAND = "ZE", "Zeeland"
+    ZUID_HOLLAND = "ZH", "Zuid-Holland"
+
+
+class Municipality(models.Model):
+    cbs_code = models.CharField(
+        _("CBS code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(MUNICIPALITY_CODE, _("Use GM followed by 4 digits, e.g. GM0363."))],
+        help_text=_("The CBS municipality code: GM followed by 4 digits, e.g. GM0363."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cbs_code__regex=MUNICIPALITY_CODE),
+                name="municipality_cbs_code_format",
+                violation_error_message=_("Use GM followed by 4 digits, e.g. GM0363."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(models.Model):
+    """A piece of geography (a municipality and its neighbourhoods) that takes part in
+    programmes through their tracks, so it can outlive one programme."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="areas",
+    )
+    tracks = models.ManyToManyField(
+        Track,
+        verbose_name=_("tracks"),
+        related_name="areas",
+        help_text=_("The programme tracks this area takes part in."),
+    )
+    woondeal_region = models.CharField(_("woondeal region"), max_length=120, blank=True)
+    population_thousands = models.PositiveIntegerField(
+        _("population (thousands)"), null=True, blank=True
+    )
+    population_year = models.PositiveSmallIntegerField(
+        _("population as of (1 January of year)"), null=True, blank=True
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("About the area, never about individual residents."),
+    )
+    sources = models.TextField(_("sources"), blank=True)
+    history = HistoricalRecords(m2m_fields=[tracks])
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(population_thousands__isnull=True) | Q(population_year__isnull=False),
+                name="area_population_has_year",
+                violation_error_message=_("Give the year the population figure refers to."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Neighbourhood(models.Model):
+    """A wijk or buurt of an area. CBS revises its codes yearly, so a code carries its year."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("district (stadsdeel)")
+        WIJK = "wijk", _("wijk")
+        BUURT = "buurt", _("buurt")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="neighbourhoods"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WIJK)
+    cbs_code = models.CharField(
+        _("CBS code"),
+        max_length=10,
+        blank=True,
+        help_text=_("WK followed by 6 digits for a wijk, BU followed by 8 digits for a buurt."),
+    )
+    cbs_year = models.PositiveSmallIntegerField(
+        _("CBS code year"),
+        null=True,
+        blank=True,
+        help_text=_("The year of the CBS wijk and buurt map the code comes from."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+        ordering = ["area__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="neighbourhood_unique_name_per_area",
+                violation_error_message=_("This area already has a neighbourhood with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cbs_code="")
+                | Q(kind="wijk", cbs_code__regex=WIJK_CODE)
+                | Q(kind="buurt", cbs_code__regex=BUURT_CODE),
+                name="neighbourhood_cbs_code_format",
+                violation_error_message=_(
+                    "A wijk code is WK followed by 6 digits, a buurt code BU followed by 8 digits."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(cbs_code="") | Q(cbs_year__isnull=False),
+                name="neighbourhood_cbs_code_has_year",
+                violation_error_message=_("Give the year of the CBS code."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.area})"
+
+
+class Partner(models.Model):
+    """An organisation that works in one or more areas. Its contact person is the only
+    personal data kept about it."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("municipality")
+        MINISTRY = "ministry", _("ministry")
+        SCHOOL = "school", _("school or education board")
+        POLICE = "police", _("police")
+        JUSTICE = "justice", _("public prosecution and justice")
+        HOUSING = "housing", _("housing corporation")
+        WELFARE = "welfare", _("welfare and care")
+        HEALTH = "health", _("health")
+        BUSINESS = "business", _("business")
+        KNOWLEDGE = "knowledge", _("knowledge institute")
+        RESIDENTS = "residents", _("residents' organisation")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_role = models.CharField(_("contact person's role"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact person's e-mail address"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaPartner(models.Model):
+    """A partner's role in one area (partnerschap)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead")
+        STEERING = "steering", _("member of the steering group")
+        EXECUTING = "executing", _("executing partner")
+        FUNDING = "funding", _("funder")
+        KNOWLEDGE = "knowledge", _("knowledge partner")
+        OTHER = "other", _("other")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="partnerships"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    role_description = models.CharField(_("role description"), max_length=250, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["area__name", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "partner"],
+                name="partnership_unique_per_area",
+                violation_error_message=_("This partner is already linked to this area."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="partnership_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} – {self.area}"
+
+
+money_validators = [MinValueValidator(ZERO, _("An amount cannot be negative."))]
+
+
+class RegioDeal(models.Model):
+    """A Regio Deal: state money for one or more areas, which the region is expected to
+    match at least euro for euro."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas"), related_name="regio_deals", blank=True
+    )
+    state_contribution = models.DecimalField(
+        _("state contribution (€)"), max_digits=14, decimal_places=2, validators=money_validators
+    )
+    regional_contribution = models.DecimalField(
+        _("regional contribution (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators,
+        help_text=_("Municipality and region together; leave empty when not published."),
+    )
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    sources = models.TextField(_("sources"), blank=True)
+    history = HistoricalRecords(m2m_fields=[areas])
+
+    class Meta:
+        verbose_name = _("Regio Deal")
+        verbose_name_plural = _("Regio Deals")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state_contribution__gte=0),
+                name="regio_deal_state_contribution_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(regional_contribution__isnull=True) | Q(regional_contribution__gte=0),
+                name="regio_deal_regional_contribution_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="regio_deal_end_not_before_start",
+                violation_error_message=_("The end year cannot be before the start year."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def cofinancing_warning(self):
+        """Why the co-financing falls short of the state contribution, or '' when it does not.
+        A warning, not an error: deals are negotiated and the figures arrive late."""
+        if self.regional_contribution is None:
+            return _("The regional contribution is not known; it should at least match %(state)s.") % {
+                "state": euro(self.state_contribution)
+            }
+        if self.regional_contribution < self.state_contribution:
+            return _(
+                "The regional contribution (%(regional)s) is less than the state contribution "
+                "(%(state)s); municipalities are expected to at least match it."
+            ) % {
+                "regional": euro(self.regional_contribution),
+                "state": euro(self.state_contribution),
+            }
+        return ""
+
+
+class GovernanceArrangement(models.Model):
+    """How an area is steered: steering group, covenant, Regio Deal, Woondeal …"""
+
+    class Kind(models.TextChoices):
+        STEERING_GROUP = "steering_group", _("steering group")
+        PROGRAMME_OFFICE = "programme_office", _("programme office")
+        COVENANT = "covenant", _("covenant")
+        REGIO_DEAL = "regio_deal", _("Regio Deal")
+        WOONDEAL = "woondeal", _("Woondeal")
+        OTHER = "other", _("other")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="governance"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    regio_deal = models.ForeignKey(
+        RegioDeal,
+        verbose_name=_("Regio Deal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="arrangements",
+        help_text=_("Only for an arrangement of the kind Regio Deal."),
+    )
+    chair = models.CharField(
+        _("chair"), max_length=120, blank=True, help_text=_("A role, e.g. 'the mayor'.")
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Agreements and members; no names or case details of residents."),
+    )
+    document_url = models.URLField(_("document"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("governance arrangement")
+        verbose_name_plural = _("governance arrangements")
+        ordering = ["area__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="governance_unique_name_per_area",
+                violation_error_message=_("This area already has an arrangement with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="governance_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="regio_deal") | Q(regio_deal__isnull=True),
+                name="governance_regio_deal_only_for_that_kind",
+                violation_error_message=_("Only an arrangement of the kind Regio Deal has one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.area})"
+
+    def clean(self):
+        if self.kind == self.Kind.REGIO_DEAL and not self.regio_deal_id:
+            raise ValidationError({"regio_deal": _("Choose the Regio Deal of this arrangement.")})
+        if self.regio_deal_id and self.area_id:
+            if not self.regio_deal.areas.filter(pk=self.area_id).exists():
+                raise ValidationError(
+                    {"regio_deal": _("This Regio Deal does not cover this area.")}
+                )

@@ -1,0 +1,173 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Programme(models.Model):
+    """The programme itself; a successor programme is a new row pointing back."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    predecessor = models.OneToOneField(
+        "self",
+        verbose_name=_("predecessor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+    )
+    description = models.TextField(_("description"), blank=True)
+    sources = models.TextField(_("sources"), blank=True, help_text=_("Where these facts come from."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=models.F("start_year")),
+                name="programme_end_not_before_start",
+                violation_error_message=_("The end year cannot be before the start year."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Track(models.Model):
+    """A track (spoor) of a programme: spoor 1 areas, spoor 2 pilots and knowledge work."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="tracks"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["programme__start_year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="track_unique_number_per_programme",
+                violation_error_message=_("This programme already has a track with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="track_number_positive",
+                violation_error_message=_("The track number starts at 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(programme)s, track %(number)s") % {
+            "programme": self.programme.code,
+            "number": self.number,
+        }
+
+
+class Theme(models.Model):
+    """A recurring challenge (opgave): education, work, safety, housing, health, youth …"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=120, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, unique=True)
+    source = models.TextField(_("source"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name_nl"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+
+class ReportingPeriod(models.Model):
+    """A quarter of a programme in which areas report; once closed, nothing in it changes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="quarters"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)]
+    )
+    deadline = models.DateField(
+        _("deadline"), help_text=_("The date by which areas submit their report.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quarter")
+        verbose_name_plural = _("quarters")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "year", "quarter"],
+                name="quarter_unique_per_programme",
+                violation_error_message=_("This programme already has this quarter."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="quarter_between_1_and_4",
+                violation_error_message=_("A quarter is 1, 2, 3 or 4."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="quarter_year_plausible",
+                violation_error_message=_("The year must be between 2000 and 2100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.programme.code})"
+
+    @property
+    def label(self):
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def first_day(self):
+        return datetime.date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def last_day(self):
+        if self.quarter == 4:
+            return datetime.date(self.year, 12, 31)
+        return datetime.date(self.year, 3 * self.quarter + 1, 1) - datetime.timedelta(days=1)
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.CLOSED
+
+    def clean(self):
+        if self.deadline and self.year and self.quarter in range(1, 5):
+            if self.deadline < self.first_day:
+                raise ValidationError(
+                    {"deadline": _("The deadline cannot be before the quarter starts.")}
+                )
