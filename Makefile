@@ -1,0 +1,38 @@
+# A fresh machine needs only Python 3.11+: uv is bootstrapped into .tools/ when absent.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+MANAGE := $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-fast lint format messages schema bench setup
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+## Set up, migrate, load the reference and demo data, serve on http://127.0.0.1:8000
+run: setup
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_reference_data
+	$(MANAGE) load_demo_data
+	DEBUG=true $(MANAGE) runserver $(HOST)
+
+## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: setup
+	$(UV) run --frozen pytest -q
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: setup
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+## Extract and compile the Dutch translations (needs GNU gettext)
+messages: setup
+	$(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore '.tools/*'
+	$(MANAGE) compilemessages --locale nl --ignore '.venv/*' --ignore '.tools/*'

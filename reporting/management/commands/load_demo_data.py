@@ -1,0 +1,136 @@
+"""A small, clearly fictional demo set on top of the reference data, with demo users.
+
+Every organisation and intervention here is made up and says so; the areas,
+municipalities and themes are the real reference data. Refuses to run in production.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
+from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from programme.models import Programme, ReportingPeriod, Theme
+
+DEMO_PASSWORD = "demo-wachtwoord-2026"
+DEMO_USERS = [
+    # email, name, superuser
+    ("coordinator@demo.example", "Demo Coördinator (BZK)", True),
+]
+
+PARTNERS = [
+    ("Brede School De Brug (fictief)", Partner.Kind.SCHOOL),
+    ("Woonstichting Voorbeeld (fictief)", Partner.Kind.HOUSING),
+    ("Politie basisteam Voorbeeld (fictief)", Partner.Kind.POLICE),
+    ("Welzijn Voorbeeldstad (fictief)", Partner.Kind.WELFARE),
+    ("Kennisinstituut Voorbeeld (fictief)", Partner.Kind.KNOWLEDGE),
+    ("Ministerie van BZK", Partner.Kind.MINISTRY),
+]
+
+# area code, track number, title, status, themes, lead partner index, amount
+INTERVENTIONS = [
+    ("rotterdam-zuid", 1, "Verlengde schooldag (demo)", "running", ["education", "youth"], 0, 250000),
+    ("rotterdam-zuid", 1, "Wijkteam schulden (demo)", "running", ["debt", "work"], 3, 120000),
+    ("rotterdam-zuid", 1, "Renovatie portiekflats (demo)", "preparing", ["housing"], 1, 900000),
+    ("den-haag-zuidwest", 1, "Jongerenwerk op straat (demo)", "running", ["youth", "safety"], 3, 80000),
+    ("den-haag-zuidwest", 1, "Taalcafé voor ouders (demo)", "idea", ["education"], 0, 15000),
+    ("groningen-noord", 1, "Buurtpreventie-app (demo)", "completed", ["safety"], 2, 30000),
+    (None, 2, "Kenniskamer gebiedsgerichte aanpak (demo)", "running", ["work", "safety"], 4, 60000),
+]
+
+
+class Command(BaseCommand):
+    help = "Load a small fictional demo data set with demo users (never in production)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production.")
+        if not Programme.objects.filter(code="ipvl-2020").exists():
+            call_command("load_reference_data", stdout=self.stdout)
+        with transaction.atomic():
+            self.load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
+        for email, name, _superuser in DEMO_USERS:
+            self.stdout.write(f"  {email:32} {DEMO_PASSWORD}   {name}")
+
+    def load(self):
+        for email, name, superuser in DEMO_USERS:
+            if not User.objects.filter(email=email).exists():
+                User.objects.create_user(
+                    email,
+                    DEMO_PASSWORD,
+                    full_name=name,
+                    is_staff=True,
+                    is_superuser=superuser,
+                )
+        partners = [
+            Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+            for name, kind in PARTNERS
+        ]
+        programme = Programme.objects.get(code="ipvl-2020")
+        for area in Area.objects.filter(code__in={row[0] for row in INTERVENTIONS if row[0]}):
+            for partner in partners[:4]:
+                AreaPartner.objects.get_or_create(
+                    area=area, partner=partner, defaults={"role": AreaPartner.Role.EXECUTING}
+                )
+            GovernanceArrangement.objects.get_or_create(
+                area=area,
+                name="Stuurgroep gebiedsaanpak (demo)",
+                defaults={
+                    "kind": GovernanceArrangement.Kind.STEERING_GROUP,
+                    "chair": "de burgemeester",
+                    "start_date": datetime.date(2020, 9, 1),
+                },
+            )
+        themes = {theme.code: theme for theme in Theme.objects.all()}
+        target_group = TargetGroup.objects.get_or_create(name="Jongeren 12-23 jaar (demo)")[0]
+        for area_code, track_number, title, status, theme_codes, lead, amount in INTERVENTIONS:
+            if Intervention.objects.filter(title=title).exists():
+                continue
+            area = Area.objects.get(code=area_code) if area_code else None
+            intervention = Intervention.objects.create(
+                title=title,
+                area=area,
+                track=programme.tracks.get(number=track_number),
+                status=status,
+                start_date=datetime.date(2021, 1, 1) if status != "idea" else None,
+                lead_partner=partners[lead],
+                description="Fictief voorbeeld voor de demo.",
+            )
+            intervention.themes.set([themes[code] for code in theme_codes])
+            intervention.target_groups.set([target_group])
+            FundingLine.objects.create(
+                intervention=intervention,
+                source=FundingLine.Source.STATE,
+                funder=partners[5],
+                amount=Decimal(amount),
+            )
+            FundingLine.objects.create(
+                intervention=intervention,
+                source=FundingLine.Source.MUNICIPALITY,
+                amount=Decimal(amount),
+            )
+            Indicator.objects.create(
+                intervention=intervention,
+                name="Bereikte deelnemers (demo)",
+                unit=Indicator.Unit.NUMBER,
+                baseline_value=Decimal(0),
+                baseline_year=2021,
+                target_value=Decimal(200),
+                target_year=2026,
+            )
+        for year, quarter, deadline, status in [
+            (2026, 3, datetime.date(2026, 10, 15), ReportingPeriod.Status.CLOSED),
+            (2026, 4, datetime.date(2027, 1, 15), ReportingPeriod.Status.OPEN),
+        ]:
+            ReportingPeriod.objects.get_or_create(
+                programme=programme,
+                year=year,
+                quarter=quarter,
+                defaults={"deadline": deadline, "status": status},
+            )

@@ -1,0 +1,181 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from areas.models import (
+    Area,
+    AreaPartner,
+    GovernanceArrangement,
+    Municipality,
+    Neighbourhood,
+    Partner,
+    Province,
+    RegioDeal,
+)
+from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from programme.models import Programme, ReportingPeriod, Theme, Track
+
+factory.Faker._DEFAULT_LOCALE = "nl_NL"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"gebruiker{n}@example.org")
+    full_name = factory.Faker("name")
+    is_staff = True
+    password = factory.django.Password("test-wachtwoord-123")
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    code = factory.Sequence(lambda n: f"programma-{n}")
+    name = factory.Sequence(lambda n: f"Programma {n}")
+    start_year = 2020
+
+
+class TrackFactory(DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    number = 1
+    name = factory.Sequence(lambda n: f"Spoor {n}")
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    code = factory.Sequence(lambda n: f"thema-{n}")
+    name_nl = factory.Sequence(lambda n: f"Thema {n}")
+    name_en = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class ReportingPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    year = 2026
+    quarter = 4
+    deadline = datetime.date(2027, 1, 15)
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    cbs_code = factory.Sequence(lambda n: f"GM{9000 + n % 1000:04d}")
+    name = factory.Faker("city")
+    province = Province.ZUID_HOLLAND
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"gebied-{n}")
+    name = factory.Sequence(lambda n: f"Gebied {n}")
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+    @factory.post_generation
+    def tracks(self, create, extracted, **kwargs):
+        if create:
+            self.tracks.set(extracted if extracted is not None else [TrackFactory()])
+
+
+class NeighbourhoodFactory(DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    area = factory.SubFactory(AreaFactory)
+    name = factory.Sequence(lambda n: f"Wijk {n}")
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = Partner.Kind.WELFARE
+
+
+class AreaPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaPartner
+
+    area = factory.SubFactory(AreaFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = AreaPartner.Role.EXECUTING
+
+
+class RegioDealFactory(DjangoModelFactory):
+    class Meta:
+        model = RegioDeal
+
+    name = factory.Sequence(lambda n: f"Regio Deal {n}")
+    state_contribution = Decimal("1000000.00")
+    regional_contribution = Decimal("1000000.00")
+    start_year = 2020
+
+
+class GovernanceArrangementFactory(DjangoModelFactory):
+    class Meta:
+        model = GovernanceArrangement
+
+    area = factory.SubFactory(AreaFactory)
+    kind = GovernanceArrangement.Kind.STEERING_GROUP
+    name = factory.Sequence(lambda n: f"Stuurgroep {n}")
+
+
+class TargetGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = TargetGroup
+
+    name = factory.Sequence(lambda n: f"Doelgroep {n}")
+
+
+class InterventionFactory(DjangoModelFactory):
+    """An intervention in an area, on a track the area takes part in."""
+
+    class Meta:
+        model = Intervention
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Interventie {n}")
+    area = factory.SubFactory(AreaFactory)
+    track = factory.LazyAttribute(lambda o: o.area.tracks.first() if o.area else TrackFactory())
+    status = Intervention.Status.RUNNING
+    start_date = datetime.date(2024, 1, 1)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create:
+            self.themes.set(extracted if extracted is not None else [ThemeFactory()])
+
+
+class FundingLineFactory(DjangoModelFactory):
+    class Meta:
+        model = FundingLine
+
+    intervention = factory.SubFactory(InterventionFactory)
+    source = FundingLine.Source.STATE
+    amount = Decimal("10000.00")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    intervention = factory.SubFactory(InterventionFactory)
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+    unit = Indicator.Unit.NUMBER
