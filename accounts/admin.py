@@ -1,16 +1,39 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from programme.admin import ScopedAdminMixin, TabularInline
+
+from .models import AreaMembership, User
+from .services import user_invite
+
+
+class AreaMembershipInline(TabularInline):
+    model = AreaMembership
+    fields = ["area", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["area"]
+    verbose_name_plural = _("areas this user edits (for municipal liaisons)")
+
+
+class InviteUserForm(forms.ModelForm):
+    """A new user chooses their own password through the link in the invitation."""
+
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "organisation", "is_staff", "groups"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    add_form = InviteUserForm
     ordering = ["email"]
     list_display = ["email", "full_name", "organisation", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups"]
     search_fields = ["email", "full_name", "organisation"]
+    filter_horizontal = ["groups"]
+    inlines = [AreaMembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "organisation"]}),
@@ -18,6 +41,40 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "organisation", "is_staff", "groups"],
+                "description": _(
+                    "The new user receives an e-mail with a link to choose a password. "
+                    "A municipal liaison also needs the areas they edit, below."
+                ),
+            },
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # Only a superuser changes a superuser: a coordinator cannot take over one.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: deleting a user would orphan the history of their work.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            user_invite(user=obj, base_url=request.build_absolute_uri("/")[:-1])
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")

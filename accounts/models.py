@@ -4,10 +4,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programme.scoping import ScopedQuerySet
 
 
-
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra_fields):
@@ -76,3 +78,42 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.get_full_name()
+
+
+class AreaMembership(models.Model):
+    """Gives a user their 'own' area: a municipal liaison edits the areas they are a
+    member of. Removing the row takes the area away on the user's next request."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="area_memberships"
+    )
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
+
+    class Meta:
+        verbose_name = _("area membership")
+        verbose_name_plural = _("area memberships")
+        ordering = ["area__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area"],
+                name="membership_unique_per_user_and_area",
+                violation_error_message=_("This user is already a member of this area."),
+            ),
+        ]
+        permissions = [
+            ("view_all_areas", _("Can see all areas (viewer, coordinator)")),
+            ("edit_all_areas", _("Can edit all areas and the programme (coordinator)")),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.area}"

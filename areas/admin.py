@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from programme.admin import RegisterAdmin
+from programme.admin import RegisterAdmin, StackedInline, TabularInline
 
 from .models import (
     Area,
@@ -21,24 +21,22 @@ class MunicipalityAdmin(RegisterAdmin):
     search_fields = ["name", "cbs_code"]
 
 
-class NeighbourhoodInline(admin.TabularInline):
+class NeighbourhoodInline(TabularInline):
     model = Neighbourhood
-    extra = 0
     fields = ["name", "kind", "cbs_code", "cbs_year"]
 
 
-class AreaPartnerInline(admin.TabularInline):
+class AreaPartnerInline(TabularInline):
     model = AreaPartner
-    extra = 0
     fields = ["partner", "role", "role_description", "start_date", "end_date"]
     autocomplete_fields = ["partner"]
 
 
-class GovernanceInline(admin.StackedInline):
+class GovernanceInline(StackedInline):
     model = GovernanceArrangement
-    extra = 0
     fields = [("kind", "name"), "regio_deal", "chair", ("start_date", "end_date"), "description"]
     autocomplete_fields = ["regio_deal"]
+    coordinator_fields = ["regio_deal"]
     show_change_link = True
 
 
@@ -50,6 +48,7 @@ class AreaAdmin(RegisterAdmin):
     search_fields = ["name", "code", "municipality__name", "municipality__cbs_code"]
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["tracks"]
+    coordinator_fields = ["code", "municipality", "tracks"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline]
     fieldsets = [
@@ -146,6 +145,7 @@ class GovernanceArrangementAdmin(CofinancingWarningAdmin):
     list_select_related = ["area"]
     search_fields = ["name", "area__name", "chair"]
     autocomplete_fields = ["area", "regio_deal"]
+    coordinator_fields = ["regio_deal"]
     fieldsets = [
         (None, {"fields": ["area", "kind", "name", "regio_deal"]}),
         (_("Steering"), {"fields": ["chair", ("start_date", "end_date"), "document_url"]}),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programme.models import Track
+from programme.scoping import ScopedQuerySet
 
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
 WIJK_CODE = r"^WK[0-9]{6}$"
@@ -40,12 +41,16 @@ class Municipality(models.Model):
         _("CBS code"),
         max_length=6,
         unique=True,
-        validators=[RegexValidator(MUNICIPALITY_CODE, _("Use GM followed by 4 digits, e.g. GM0363."))],
+        validators=[
+            RegexValidator(MUNICIPALITY_CODE, _("Use GM followed by 4 digits, e.g. GM0363."))
+        ],
         help_text=_("The CBS municipality code: GM followed by 4 digits, e.g. GM0363."),
     )
     name = models.CharField(_("name"), max_length=120)
     province = models.CharField(_("province"), max_length=2, choices=Province.choices)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")
@@ -96,6 +101,9 @@ class Area(models.Model):
     sources = models.TextField(_("sources"), blank=True)
     history = HistoricalRecords(m2m_fields=[tracks])
 
+    objects = ScopedQuerySet.as_manager()
+    area_path = ""
+
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
@@ -138,6 +146,9 @@ class Neighbourhood(models.Model):
         help_text=_("The year of the CBS wijk and buurt map the code comes from."),
     )
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
 
     class Meta:
         verbose_name = _("neighbourhood")
@@ -195,6 +206,12 @@ class Partner(models.Model):
     contact_email = models.EmailField(_("contact person's e-mail address"), blank=True)
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+    # A shared directory of organisations: everyone sees it; a liaison changes a partner
+    # only while it works in their areas alone.
+    area_path = "partnerships__area"
+    visible_to_all = True
+
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
@@ -226,6 +243,9 @@ class AreaPartner(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
 
     class Meta:
         verbose_name = _("partnership")
@@ -278,6 +298,9 @@ class RegioDeal(models.Model):
     sources = models.TextField(_("sources"), blank=True)
     history = HistoricalRecords(m2m_fields=[areas])
 
+    objects = ScopedQuerySet.as_manager()
+    area_path = "areas"
+
     class Meta:
         verbose_name = _("Regio Deal")
         verbose_name_plural = _("Regio Deals")
@@ -308,9 +331,9 @@ class RegioDeal(models.Model):
         """Why the co-financing falls short of the state contribution, or '' when it does not.
         A warning, not an error: deals are negotiated and the figures arrive late."""
         if self.regional_contribution is None:
-            return _("The regional contribution is not known; it should at least match %(state)s.") % {
-                "state": euro(self.state_contribution)
-            }
+            return _(
+                "The regional contribution is not known; it should at least match %(state)s."
+            ) % {"state": euro(self.state_contribution)}
         if self.regional_contribution < self.state_contribution:
             return _(
                 "The regional contribution (%(regional)s) is less than the state contribution "
@@ -359,6 +382,9 @@ class GovernanceArrangement(models.Model):
     )
     document_url = models.URLField(_("document"), blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
 
     class Meta:
         verbose_name = _("governance arrangement")

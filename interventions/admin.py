@@ -2,21 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from programme.admin import RegisterAdmin
+from programme.admin import RegisterAdmin, TabularInline
 
 from .models import FundingLine, Indicator, Intervention, TargetGroup
 
 
-class FundingLineInline(admin.TabularInline):
+class FundingLineInline(TabularInline):
     model = FundingLine
-    extra = 0
     fields = ["source", "funder", "year", "amount", "note"]
     autocomplete_fields = ["funder"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(TabularInline):
     model = Indicator
-    extra = 0
     fields = [
         "name",
         "unit",
@@ -29,10 +27,6 @@ class IndicatorInline(admin.TabularInline):
 
 
 class InterventionForm(forms.ModelForm):
-    class Meta:
-        model = Intervention
-        fields = "__all__"
-
     def clean_themes(self):
         themes = self.cleaned_data.get("themes")
         Intervention.validate_themes(themes)

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area, Partner, money_validators
 from programme.models import Theme, Track
+from programme.scoping import ScopedQuerySet
 
 NO_RESIDENT_DATA = _("About the work, never about individual residents: no names or case details.")
 
@@ -19,6 +20,8 @@ def new_intervention_code():
 class TargetGroup(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target group")
@@ -102,6 +105,9 @@ class Intervention(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[themes, partners, target_groups])
 
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
+
     class Meta:
         verbose_name = _("intervention")
         verbose_name_plural = _("interventions")
@@ -181,6 +187,9 @@ class FundingLine(models.Model):
     note = models.CharField(_("note"), max_length=250, blank=True)
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+    area_path = "intervention__area"
+
     class Meta:
         verbose_name = _("funding line")
         verbose_name_plural = _("funding lines")
@@ -229,6 +238,9 @@ class Indicator(models.Model):
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+    area_path = "intervention__area"
+
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -237,12 +249,17 @@ class Indicator(models.Model):
             models.UniqueConstraint(
                 fields=["intervention", "name"],
                 name="indicator_unique_name_per_intervention",
-                violation_error_message=_("This intervention already has an indicator with this name."),
+                violation_error_message=_(
+                    "This intervention already has an indicator with this name."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(unit="percentage")
                 | (
-                    (Q(baseline_value__isnull=True) | Q(baseline_value__gte=0, baseline_value__lte=100))
+                    (
+                        Q(baseline_value__isnull=True)
+                        | Q(baseline_value__gte=0, baseline_value__lte=100)
+                    )
                     & (Q(target_value__isnull=True) | Q(target_value__gte=0, target_value__lte=100))
                 ),
                 name="indicator_percentage_between_0_and_100",

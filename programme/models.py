@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .scoping import ScopedQuerySet
+
 
 class Programme(models.Model):
     """The programme itself; a successor programme is a new row pointing back."""
@@ -24,8 +26,12 @@ class Programme(models.Model):
         related_name="successor",
     )
     description = models.TextField(_("description"), blank=True)
-    sources = models.TextField(_("sources"), blank=True, help_text=_("Where these facts come from."))
+    sources = models.TextField(
+        _("sources"), blank=True, help_text=_("Where these facts come from.")
+    )
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme")
@@ -53,6 +59,8 @@ class Track(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("track")
@@ -86,6 +94,8 @@ class Theme(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120, unique=True)
     source = models.TextField(_("source"), blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("theme")
@@ -121,6 +131,8 @@ class ReportingPeriod(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quarter")

@@ -12,7 +12,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
 
-from areas.models import Area, GovernanceArrangement, Municipality, Neighbourhood, Province, RegioDeal
+from areas.models import (
+    Area,
+    GovernanceArrangement,
+    Municipality,
+    Neighbourhood,
+    Province,
+    RegioDeal,
+)
 from programme.models import Programme, Theme, Track
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "reference_data"

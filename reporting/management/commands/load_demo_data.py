@@ -8,19 +8,25 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
+from accounts import roles
+from accounts.models import AreaMembership, User
 from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from programme.models import Programme, ReportingPeriod, Theme
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 DEMO_USERS = [
-    # email, name, superuser
-    ("coordinator@demo.example", "Demo Coördinator (BZK)", True),
+    # e-mail, name, role, own areas
+    ("beheer@demo.example", "Demo Beheerder", None, []),
+    ("coordinator@demo.example", "Demo Coördinator (BZK)", roles.COORDINATOR, []),
+    ("rotterdam@demo.example", "Demo Contactpersoon Rotterdam", roles.LIAISON, ["rotterdam-zuid"]),
+    ("denhaag@demo.example", "Demo Contactpersoon Den Haag", roles.LIAISON, ["den-haag-zuidwest"]),
+    ("viewer@demo.example", "Demo Raadpleger (OCW)", roles.VIEWER, []),
 ]
 
 PARTNERS = [
@@ -34,10 +40,26 @@ PARTNERS = [
 
 # area code, track number, title, status, themes, lead partner index, amount
 INTERVENTIONS = [
-    ("rotterdam-zuid", 1, "Verlengde schooldag (demo)", "running", ["education", "youth"], 0, 250000),
+    (
+        "rotterdam-zuid",
+        1,
+        "Verlengde schooldag (demo)",
+        "running",
+        ["education", "youth"],
+        0,
+        250000,
+    ),
     ("rotterdam-zuid", 1, "Wijkteam schulden (demo)", "running", ["debt", "work"], 3, 120000),
     ("rotterdam-zuid", 1, "Renovatie portiekflats (demo)", "preparing", ["housing"], 1, 900000),
-    ("den-haag-zuidwest", 1, "Jongerenwerk op straat (demo)", "running", ["youth", "safety"], 3, 80000),
+    (
+        "den-haag-zuidwest",
+        1,
+        "Jongerenwerk op straat (demo)",
+        "running",
+        ["youth", "safety"],
+        3,
+        80000,
+    ),
     ("den-haag-zuidwest", 1, "Taalcafé voor ouders (demo)", "idea", ["education"], 0, 15000),
     ("groningen-noord", 1, "Buurtpreventie-app (demo)", "completed", ["safety"], 2, 30000),
     (None, 2, "Kenniskamer gebiedsgerichte aanpak (demo)", "running", ["work", "safety"], 4, 60000),
@@ -55,19 +77,20 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
-        for email, name, _superuser in DEMO_USERS:
-            self.stdout.write(f"  {email:32} {DEMO_PASSWORD}   {name}")
+        for email, name, role, _areas in DEMO_USERS:
+            self.stdout.write(f"  {email:28} {DEMO_PASSWORD}   {role or 'superuser'}: {name}")
 
     def load(self):
-        for email, name, superuser in DEMO_USERS:
-            if not User.objects.filter(email=email).exists():
-                User.objects.create_user(
-                    email,
-                    DEMO_PASSWORD,
-                    full_name=name,
-                    is_staff=True,
-                    is_superuser=superuser,
-                )
+        for email, name, role, area_codes in DEMO_USERS:
+            if User.objects.filter(email=email).exists():
+                continue
+            user = User.objects.create_user(
+                email, DEMO_PASSWORD, full_name=name, is_staff=True, is_superuser=role is None
+            )
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            for area in Area.objects.filter(code__in=area_codes):
+                AreaMembership.objects.create(user=user, area=area)
         partners = [
             Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0]
             for name, kind in PARTNERS

@@ -1,0 +1,125 @@
+"""The one place that decides who may see or change what (DESIGN.md section 5).
+
+Roles are Django groups with permissions, so an administrator adjusts them without
+code: model permissions say *what kind* of record a role may add, change or delete;
+two custom permissions say whether a role sees (``view_all_areas``) or edits
+(``edit_all_areas``) every area. Everyone else is limited to the areas of their
+AreaMembership rows, read afresh on every request. Programme-wide rows (no area)
+are visible to every role and changed by coordinators only.
+"""
+
+from django.db.models import Q
+
+from .models import AreaMembership, User
+
+VIEW_ALL_AREAS = "accounts.view_all_areas"
+EDIT_ALL_AREAS = "accounts.edit_all_areas"
+ACTIONS = ("add", "change", "delete")
+
+
+def is_coordinator(user):
+    """Coordinators see and edit everything, manage quarters, users and the programme."""
+    return bool(user.is_active and (user.is_superuser or user.has_perm(EDIT_ALL_AREAS)))
+
+
+def sees_all_areas(user):
+    return is_coordinator(user) or bool(user.is_active and user.has_perm(VIEW_ALL_AREAS))
+
+
+def own_area_ids(user):
+    """The areas this user is a member of, cached on the user object for one request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not hasattr(user, "_own_area_ids"):
+        user._own_area_ids = frozenset(
+            AreaMembership.objects.filter(user=user).values_list("area_id", flat=True)
+        )
+    return user._own_area_ids
+
+
+def _area_lookup(model):
+    return "pk" if model.area_path == "" else model.area_path
+
+
+def _is_multivalued(model, path):
+    """Whether a lookup path crosses a to-many relation (filtering on it would repeat rows)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def visible(user, queryset):
+    """The rows of ``queryset`` that ``user`` may see; nothing for anonymous or inactive."""
+    model = queryset.model
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if model is User:
+        return queryset if is_coordinator(user) else queryset.filter(pk=user.pk)
+    area_path = getattr(model, "area_path", None)
+    if area_path is None or getattr(model, "visible_to_all", False) or sees_all_areas(user):
+        return queryset
+    lookup = _area_lookup(model)
+    in_own_area = Q(**{f"{lookup}__in": own_area_ids(user)})
+    if area_path:  # a row whose area is empty is programme-wide
+        in_own_area |= Q(**{f"{lookup}__isnull": True})
+    if area_path and _is_multivalued(model, lookup):
+        return queryset.filter(pk__in=model._default_manager.filter(in_own_area).values("pk"))
+    return queryset.filter(in_own_area)
+
+
+def areas_of(obj):
+    """The ids of the areas a row belongs to: empty for programme-wide rows."""
+    model = type(obj)
+    path = model.area_path
+    if path == "":
+        return frozenset([obj.pk]) if obj.pk else frozenset()
+    if _is_multivalued(model, path):
+        if obj.pk is None:
+            return frozenset()
+        ids = model._default_manager.filter(pk=obj.pk).values_list(path, flat=True)
+        return frozenset(area_id for area_id in ids if area_id is not None)
+    # Follow the path on the instance itself: the form may have just changed it.
+    *hops, last = path.split("__")
+    target = obj
+    for name in hops:
+        target = getattr(target, name, None)
+        if target is None:
+            return frozenset()
+    area_id = getattr(target, target._meta.get_field(last).attname)
+    return frozenset([area_id]) if area_id else frozenset()
+
+
+def has_model_permission(user, model, action):
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+def can(user, action, obj):
+    """Whether ``user`` may ``add``, ``change`` or ``delete`` the row ``obj`` as it now is.
+
+    For a change that moves a row, ask for the row both before and after the move.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    if not user.is_authenticated or not user.is_active:
+        return False
+    model = type(obj)
+    if not has_model_permission(user, model, action):
+        return False
+    if is_coordinator(user):
+        return True
+    if getattr(model, "area_path", None) is None:
+        return False  # programme reference data
+    areas = areas_of(obj)
+    if not areas:
+        # A shared record (a partner organisation) not yet linked to an area may be
+        # created by anyone who may add it; programme-wide work is for coordinators.
+        return getattr(model, "visible_to_all", False) and action == "add"
+    return areas <= own_area_ids(user)
+
+
+def may_see(user, obj):
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
