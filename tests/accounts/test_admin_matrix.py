@@ -272,9 +272,7 @@ def test_liaison_list_filter_offers_only_own_areas(liaison_a, area_a, area_b, cl
     assert [label for _pk, label in area_filter.lookup_choices] == [str(area_a)]
 
 
-def test_liaison_cannot_widen_scope_with_a_filter_in_the_url(
-    liaison_a, area_a, area_b, client_for
-):
+def test_liaison_cannot_widen_scope_with_a_filter_in_the_url(liaison_a, area_a, area_b, client_for):
     factories.InterventionFactory(area=area_b)
     response = client_for(liaison_a).get(url(Intervention, "changelist"), {"area": area_b.pk})
     assert response.status_code == 200
