@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programme.models import Track
+from programme.protection import ProtectedLinksMixin
 from programme.scoping import ScopedQuerySet
 
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
@@ -68,7 +69,7 @@ class Municipality(models.Model):
         return self.name
 
 
-class Area(models.Model):
+class Area(ProtectedLinksMixin, models.Model):
     """A piece of geography (a municipality and its neighbourhoods) that takes part in
     programmes through their tracks, so it can outlive one programme."""
 
@@ -102,6 +103,7 @@ class Area(models.Model):
     history = HistoricalRecords(m2m_fields=[tracks])
 
     objects = ScopedQuerySet.as_manager()
+    protected_relations = ["regio_deals"]
     area_path = ""
 
     class Meta:
@@ -180,7 +182,7 @@ class Neighbourhood(models.Model):
         return f"{self.name} ({self.area})"
 
 
-class Partner(models.Model):
+class Partner(ProtectedLinksMixin, models.Model):
     """An organisation that works in one or more areas. Its contact person is the only
     personal data kept about it."""
 
@@ -207,6 +209,7 @@ class Partner(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+    protected_relations = ["interventions"]
     # A shared directory of organisations: everyone sees it; a liaison changes a partner
     # only while it works in their areas alone.
     area_path = "partnerships__area"

@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from areas.models import Area, Partner, money_validators
 from programme.models import Theme, Track
+from programme.protection import ProtectedLinksMixin
 from programme.scoping import ScopedQuerySet
 
 NO_RESIDENT_DATA = _("About the work, never about individual residents: no names or case details.")
@@ -17,11 +19,12 @@ def new_intervention_code():
     return "IV-" + secrets.token_hex(4).upper()
 
 
-class TargetGroup(models.Model):
+class TargetGroup(ProtectedLinksMixin, models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+    protected_relations = ["interventions"]
 
     class Meta:
         verbose_name = _("target group")
@@ -210,7 +213,7 @@ class Indicator(models.Model):
     """What an intervention measures, with its baseline and target."""
 
     class Unit(models.TextChoices):
-        NUMBER = "number", _("number")
+        NUMBER = "number", pgettext_lazy("indicator unit", "number")
         PERCENTAGE = "percentage", _("percentage")
 
     class Direction(models.TextChoices):

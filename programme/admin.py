@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Programme, ReportingPeriod, Theme, Track
+from .protection import dependants
 from .scoping import policy
 
 OUT_OF_SCOPE = _(
@@ -109,6 +110,7 @@ class RegisterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         if any(not policy().can(request.user, "delete", obj) for obj in objs):
             perms_needed.add(self.model._meta.verbose_name)
+        protected = [*protected, *(str(d) for obj in objs for d in dependants(obj))]
         return deleted, model_count, perms_needed, protected
 
     def save_model(self, request, obj, form, change):

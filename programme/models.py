@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .protection import ProtectedLinksMixin
 from .scoping import ScopedQuerySet
 
 
@@ -49,7 +50,7 @@ class Programme(models.Model):
         return self.name
 
 
-class Track(models.Model):
+class Track(ProtectedLinksMixin, models.Model):
     """A track (spoor) of a programme: spoor 1 areas, spoor 2 pilots and knowledge work."""
 
     programme = models.ForeignKey(
@@ -61,6 +62,7 @@ class Track(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+    protected_relations = ["areas"]
 
     class Meta:
         verbose_name = _("track")
@@ -86,7 +88,7 @@ class Track(models.Model):
         }
 
 
-class Theme(models.Model):
+class Theme(ProtectedLinksMixin, models.Model):
     """A recurring challenge (opgave): education, work, safety, housing, health, youth …"""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -96,6 +98,7 @@ class Theme(models.Model):
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
+    protected_relations = ["interventions"]
 
     class Meta:
         verbose_name = _("theme")

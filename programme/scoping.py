@@ -12,6 +12,8 @@ area means programme-wide), or ``None`` (the default) for programme reference da
 
 from django.db import models
 
+from .protection import refuse_deleting_linked
+
 _policy = None
 
 
@@ -30,3 +32,8 @@ class ScopedQuerySet(models.QuerySet):
     def for_user(self, user):
         """The rows of this queryset that ``user`` may see."""
         return policy().visible(user, self)
+
+    def delete(self):
+        if getattr(self.model, "protected_relations", ()):
+            refuse_deleting_linked(self)
+        return super().delete()

@@ -1,0 +1,186 @@
+"""The public reference data loader: ``manage.py load_reference_data``."""
+
+import csv
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from areas.models import Area, GovernanceArrangement, Municipality, Neighbourhood, RegioDeal
+from programme.models import Programme, Theme, Track
+
+REFERENCE_DATA = Path(__file__).resolve().parents[2] / "areas" / "reference_data"
+
+
+def read_csv(name):
+    with open(REFERENCE_DATA / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load():
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    return out.getvalue()
+
+
+def reports(output, created, updated):
+    return re.search(rf"(?<!\d){created} created, {updated} updated", output) is not None
+
+
+def tracked_models():
+    return [
+        model
+        for model in apps.get_models()
+        if getattr(model._meta, "simple_history_manager_attribute", None)
+    ]
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in tracked_models()}
+
+
+def history_counts():
+    return {model._meta.label: model.history.count() for model in tracked_models()}
+
+
+@pytest.fixture
+def reference_data(db):
+    load()
+
+
+def areas_of(programme_code, track_number):
+    return Area.objects.filter(tracks__programme__code=programme_code, tracks__number=track_number)
+
+
+def test_2020_programme_track_1_has_16_areas_in_15_municipalities(reference_data):
+    areas = areas_of("ipvl-2020", 1)
+
+    assert areas.count() == 16
+    assert areas.values("municipality").distinct().count() == 15
+
+
+def test_2022_successor_track_1_has_20_areas_in_19_municipalities(reference_data):
+    successor = Programme.objects.get(code="nplv-2022")
+    areas = areas_of("nplv-2022", 1)
+
+    assert successor.predecessor.code == "ipvl-2020"
+    assert areas.count() == 20
+    assert areas.values("municipality").distinct().count() == 19
+
+
+def test_2020_programme_also_has_track_2(reference_data):
+    assert Track.objects.filter(programme__code="ipvl-2020", number=2).exists()
+
+
+def test_every_track_from_the_file_is_loaded(reference_data):
+    expected = {(row["code"], int(row["track"])) for row in read_csv("programmes.csv")}
+
+    loaded = set(Track.objects.values_list("programme__code", "number"))
+
+    assert loaded == expected
+
+
+def test_themes_from_the_file_are_loaded(reference_data):
+    expected = {row["code"]: row["name_en"] for row in read_csv("themes.csv")}
+
+    assert dict(Theme.objects.values_list("code", "name_en")) == expected
+    assert len(expected) == 7
+
+
+def test_regio_deals_cover_the_areas_marked_in_the_area_file(reference_data):
+    deal_areas = {name for row in read_csv("regio_deals.csv") for name in row["areas"].split(";")}
+    marked = {row["area"] for row in read_csv("areas.csv") if row["regio_deal"] == "yes"}
+
+    covered = set(Area.objects.filter(regio_deals__isnull=False).values_list("name", flat=True))
+
+    assert covered == deal_areas == marked
+    assert len(covered) == 7
+    assert RegioDeal.objects.count() == len(read_csv("regio_deals.csv"))
+
+
+def test_every_regio_deal_area_has_a_regio_deal_arrangement(reference_data):
+    for deal in RegioDeal.objects.prefetch_related("areas"):
+        for area in deal.areas.all():
+            arrangement = GovernanceArrangement.objects.get(area=area, regio_deal=deal)
+            assert arrangement.kind == GovernanceArrangement.Kind.REGIO_DEAL
+            arrangement.full_clean()
+
+
+def test_regio_deal_amounts_match_the_file(reference_data):
+    for row in read_csv("regio_deals.csv"):
+        deal = RegioDeal.objects.get(name=row["deal"])
+        assert deal.state_contribution == int(row["state_contribution_eur"])
+        if row["regional_contribution_eur"]:
+            assert deal.regional_contribution == int(row["regional_contribution_eur"])
+        else:
+            assert deal.regional_contribution is None
+
+
+def test_municipality_codes_are_cbs_codes(reference_data):
+    codes = list(Municipality.objects.values_list("cbs_code", flat=True))
+
+    assert codes
+    assert all(re.fullmatch(r"GM\d{4}", code) for code in codes)
+    assert len(codes) == len({row["cbs_municipality_code"] for row in read_csv("areas.csv")})
+
+
+def test_every_loaded_row_passes_its_own_validation(reference_data):
+    for model in (Programme, Track, Theme, Municipality, Area, Neighbourhood, RegioDeal):
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_rotterdam_zuid_has_its_neighbourhoods(reference_data):
+    row = next(row for row in read_csv("areas.csv") if row["area"] == "Rotterdam-Zuid")
+    expected = set(row["neighbourhoods"].split(";"))
+
+    names = set(
+        Neighbourhood.objects.filter(area__name="Rotterdam-Zuid").values_list("name", flat=True)
+    )
+
+    assert "Feijenoord" in names
+    assert names == expected
+
+
+def test_stadsdeel_is_stored_as_a_district_without_the_prefix(reference_data):
+    heerlerheide = Neighbourhood.objects.get(area__name="Heerlen-Noord", name="Heerlerheide")
+
+    assert heerlerheide.kind == Neighbourhood.Kind.DISTRICT
+    assert not Neighbourhood.objects.filter(name__startswith="stadsdeel ").exists()
+
+
+def test_area_population_carries_its_year(reference_data):
+    rotterdam_zuid = Area.objects.get(name="Rotterdam-Zuid")
+
+    assert rotterdam_zuid.population_thousands is not None
+    assert rotterdam_zuid.population_year is not None
+
+
+def test_second_run_changes_nothing_and_leaves_no_history(db):
+    first_output = load()
+    rows, history = row_counts(), history_counts()
+
+    second_output = load()
+
+    assert not reports(first_output, 0, 0)
+    assert reports(second_output, 0, 0)
+    assert row_counts() == rows
+    assert history_counts() == history
+
+
+def test_run_after_a_manual_change_restores_the_fact_and_records_it(db):
+    load()
+    area = Area.objects.get(name="Rotterdam-Zuid")
+    expected_population = area.population_thousands
+    area.population_thousands = 1
+    area.save()
+
+    output = load()
+
+    area.refresh_from_db()
+    assert area.population_thousands == expected_population
+    assert reports(output, 0, 1)
+    assert area.history.first().population_thousands == expected_population
