@@ -109,6 +109,10 @@ def can(user, action, obj):
     model = type(obj)
     if not has_model_permission(user, model, action):
         return False
+    # Workflow locks (a closed quarter, a submitted report) hold for every role.
+    edit_lock = getattr(obj, "edit_lock", None)
+    if edit_lock is not None and edit_lock(reviewer=is_coordinator(user)):
+        return False
     if is_coordinator(user):
         return True
     if getattr(model, "area_path", None) is None:
@@ -121,5 +125,12 @@ def can(user, action, obj):
     return areas <= own_area_ids(user)
 
 
-def may_see(user, obj):
-    return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+def may(user, permission, obj):
+    """Whether ``user`` holds ``permission`` (a workflow step such as
+    ``reporting.submit_areareport``) for this row of their scope."""
+    if not user.is_authenticated or not user.is_active or not user.has_perm(permission):
+        return False
+    if is_coordinator(user):
+        return True
+    areas = areas_of(obj)
+    return bool(areas) and areas <= own_area_ids(user)

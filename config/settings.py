@@ -157,6 +157,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="register@leefbaarheid.example")
+# Liaisons whose report is not in get one reminder this many days before the deadline.
+DEADLINE_REMINDER_DAYS = env.int("DEADLINE_REMINDER_DAYS", default=7)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -11,6 +11,7 @@ from areas.models import Area, Partner, money_validators
 from programme.models import Theme, Track
 from programme.protection import ProtectedLinksMixin
 from programme.scoping import ScopedQuerySet
+from programme.versioning import VersionedModel
 
 NO_RESIDENT_DATA = _("About the work, never about individual residents: no names or case details.")
 
@@ -35,7 +36,7 @@ class TargetGroup(ProtectedLinksMixin, models.Model):
         return self.name
 
 
-class Intervention(models.Model):
+class Intervention(VersionedModel):
     """A piece of work in an area, or programme-wide when it has no area (spoor 2
     knowledge work). Stopping one is a status, never a delete."""
 
@@ -106,7 +107,9 @@ class Intervention(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[themes, partners, target_groups])
+    history = HistoricalRecords(
+        m2m_fields=[themes, partners, target_groups], excluded_fields=["version"]
+    )
 
     objects = ScopedQuerySet.as_manager()
     area_path = "area"

@@ -1,14 +1,16 @@
+from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Programme, ReportingPeriod, Theme, Track
+from .models import Programme, Theme, Track
 from .protection import dependants
 from .scoping import policy
+from .versioning import VersionedModel
 
 OUT_OF_SCOPE = _(
     "You cannot save this: it would fall outside your areas. "
@@ -58,6 +60,23 @@ class ScopedAdminMixin:
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
 
+    def get_fieldsets(self, request, obj=None):
+        """A versioned record's form carries the version it was loaded at, hidden, so a
+        save that crosses someone else's is refused instead of overwriting it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        versioned = issubclass(self.model, VersionedModel)
+        if not versioned or "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "version" and issubclass(self.model, VersionedModel):
+            return forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not policy().is_coordinator(request.user):
@@ -79,8 +98,8 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class RegisterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Base for every domain admin: scoped by access, with field history."""
+class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Base for every domain admin: scoped by access."""
 
     list_per_page = 50
     show_full_result_count = False
@@ -124,6 +143,10 @@ class RegisterAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             if deleted.instance.pk and not policy().can(request.user, "delete", deleted.instance):
                 raise PermissionDenied
         super().save_formset(request, form, formset, change)
+
+
+class RegisterAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    """A scoped admin with field history (django-simple-history)."""
 
     def history_view(self, request, object_id, extra_context=None):
         if not self.has_view_or_change_permission(request):
@@ -206,13 +229,3 @@ class TrackAdmin(RegisterAdmin):
 class ThemeAdmin(RegisterAdmin):
     list_display = ["name_nl", "name_en", "code"]
     search_fields = ["name_nl", "name_en", "code"]
-
-
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(RegisterAdmin):
-    list_display = ["label", "programme", "deadline", "status"]
-    list_filter = ["programme", "status", "year"]
-    list_select_related = ["programme"]
-    search_fields = ["year", "programme__code"]
-    autocomplete_fields = ["programme"]
-    fields = ["programme", "year", "quarter", "deadline", "status"]

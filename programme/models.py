@@ -131,7 +131,10 @@ class ReportingPeriod(models.Model):
         _("deadline"), help_text=_("The date by which areas submit their report.")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    deadline_reminder_sent_at = models.DateTimeField(
+        _("deadline reminder sent at"), null=True, blank=True, editable=False
     )
     history = HistoricalRecords()
 

@@ -17,6 +17,7 @@ from areas.models import (
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from programme.models import Programme, ReportingPeriod, Theme, Track
+from reporting.models import AreaReport, Escalation, ProgressUpdate
 
 factory.Faker._DEFAULT_LOCALE = "nl_NL"
 
@@ -179,3 +180,33 @@ class IndicatorFactory(DjangoModelFactory):
     intervention = factory.SubFactory(InterventionFactory)
     name = factory.Sequence(lambda n: f"Indicator {n}")
     unit = Indicator.Unit.NUMBER
+
+
+class AreaReportFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaReport
+
+    area = factory.SubFactory(AreaFactory)
+    period = factory.SubFactory(ReportingPeriodFactory)
+
+
+class ProgressUpdateFactory(DjangoModelFactory):
+    """An update in an area's report, for an intervention of that area."""
+
+    class Meta:
+        model = ProgressUpdate
+
+    report = factory.SubFactory(AreaReportFactory)
+    intervention = factory.LazyAttribute(lambda o: InterventionFactory(area=o.report.area))
+    period = factory.LazyAttribute(lambda o: o.report.period)
+
+
+class EscalationFactory(DjangoModelFactory):
+    class Meta:
+        model = Escalation
+
+    report = factory.SubFactory(AreaReportFactory)
+    title = factory.Sequence(lambda n: f"Knelpunt {n}")
+    description = "Regels staan een gezamenlijke aanpak in de weg."
+    kind = Escalation.Kind.RULES
+    addressed_to = "BZK"

@@ -17,7 +17,9 @@ from accounts import roles
 from accounts.models import AreaMembership, User
 from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-from programme.models import Programme, ReportingPeriod, Theme
+from programme.models import Programme, Theme
+from reporting import services
+from reporting.models import Light
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
 DEMO_USERS = [
@@ -147,13 +149,37 @@ class Command(BaseCommand):
                 target_value=Decimal(200),
                 target_year=2026,
             )
-        for year, quarter, deadline, status in [
-            (2026, 3, datetime.date(2026, 10, 15), ReportingPeriod.Status.CLOSED),
-            (2026, 4, datetime.date(2027, 1, 15), ReportingPeriod.Status.OPEN),
-        ]:
-            ReportingPeriod.objects.get_or_create(
-                programme=programme,
-                year=year,
-                quarter=quarter,
-                defaults={"deadline": deadline, "status": status},
-            )
+        self.load_quarters(programme)
+
+    def load_quarters(self, programme):
+        """A closed, approved quarter and an open one whose updates start from it."""
+        if programme.quarters.exists():
+            return
+        coordinator = User.objects.get(email="coordinator@demo.example")
+        closed = services.quarter_open(
+            programme=programme,
+            year=2026,
+            quarter=3,
+            deadline=datetime.date(2026, 10, 15),
+            user=coordinator,
+        )
+        for report in closed.reports.filter(updates__isnull=False).distinct():
+            report.overall_light = Light.GREEN
+            report.narrative = "Fictieve voortgang voor de demo."
+            report.save()
+            for update in report.updates.all():
+                update.light = Light.AMBER
+                update.narrative = "Loopt volgens plan (demo)."
+                update.money_spent_to_date = Decimal("10000.00")
+                update.risks = "Personeelstekort bij partners (demo)."
+                update.save()
+            services.report_step(report=report, user=coordinator, step="submit")
+            services.report_step(report=report, user=coordinator, step="approve")
+        services.quarter_close(period=closed, user=coordinator)
+        services.quarter_open(
+            programme=programme,
+            year=2026,
+            quarter=4,
+            deadline=datetime.date(2027, 1, 15),
+            user=coordinator,
+        )

@@ -1,0 +1,395 @@
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from programme.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
+from programme.models import ReportingPeriod
+
+from . import services
+from .models import (
+    AreaReport,
+    Escalation,
+    IndicatorValue,
+    ProgressUpdate,
+    QuarterTransition,
+    ReportTransition,
+)
+
+
+def step_page(model_admin, request, obj, *, title, step_label, needs_comment, perform, done_url):
+    """Confirm a workflow step, with a comment where one is required, then take it."""
+    errors = []
+    comment = request.POST.get("comment", "")
+    if request.method == "POST":
+        try:
+            perform(comment)
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            model_admin.message_user(
+                request, _("%(step)s: done.") % {"step": step_label}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(done_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "object": obj,
+        "opts": model_admin.opts,
+        "step_label": step_label,
+        "needs_comment": needs_comment,
+        "comment": comment,
+        "errors": errors,
+        "cancel_url": done_url,
+    }
+    return TemplateResponse(request, "admin/reporting/step_form.html", context)
+
+
+class ReportTransitionInline(TabularInline):
+    model = ReportTransition
+    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = _("workflow history")
+
+
+class ProgressUpdateInline(TabularInline):
+    model = ProgressUpdate
+    fields = [
+        "intervention",
+        "light",
+        "narrative",
+        "results",
+        "money_spent_to_date",
+        "risks",
+        "carried_over",
+    ]
+    readonly_fields = ["intervention", "carried_over"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # updates are made for the report's running interventions
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("intervention", "period")
+
+
+class EscalationInline(StackedInline):
+    model = Escalation
+    fields = [("title", "kind", "addressed_to"), "description", ("status", "answered_at"), "answer"]
+    coordinator_fields = ["status", "answer", "answered_at"]
+
+
+@admin.register(AreaReport)
+class AreaReportAdmin(RegisterAdmin):
+    change_form_template = "admin/reporting/areareport/change_form.html"
+    list_display = ["area", "period", "status", "overall_light", "updates_to_fill", "late"]
+    list_filter = ["period", "status", "overall_light", "area"]
+    list_select_related = ["area", "period__programme"]
+    search_fields = ["area__name", "area__municipality__name"]
+    readonly_fields = ["area", "period", "status", "submitted_at", "reviewed_at"]
+    inlines = [ProgressUpdateInline, EscalationInline, ReportTransitionInline]
+    fieldsets = [
+        (None, {"fields": [("area", "period"), ("status", "submitted_at", "reviewed_at")]}),
+        (_("Report"), {"fields": ["overall_light", "narrative", "governance_progress"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_updates_to_fill=Count("updates", filter=Q(updates__light="")))
+            .order_by(*AreaReport._meta.ordering)  # a grouped query drops Meta.ordering
+        )
+
+    def has_add_permission(self, request):
+        return False  # reports are made when a quarter opens
+
+    @admin.display(description=_("updates without a light"), ordering="_updates_to_fill")
+    def updates_to_fill(self, report):
+        return report._updates_to_fill
+
+    @admin.display(description=_("late"), boolean=True)
+    def late(self, report):
+        return report.is_late
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="reporting_areareport_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if (
+            report is not None
+            and request.method == "GET"
+            and access.can(request.user, "change", report)
+        ):
+            # An intervention that started running since the quarter opened gets its update.
+            services.report_prepare(report=report, user=request.user)
+        extra_context = {
+            **(extra_context or {}),
+            "report_steps": [
+                (step, services.STEP_LABELS[step])
+                for step in (
+                    services.allowed_report_steps(report=report, user=request.user)
+                    if report
+                    else []
+                )
+            ],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, object_id, step):
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if step not in services.REPORT_STEPS:
+            raise PermissionDenied
+        done_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(done_url, allowed_hosts={request.get_host()}):
+            done_url = reverse("admin:reporting_areareport_change", args=[report.pk])
+        label = services.STEP_LABELS[step]
+        return step_page(
+            self,
+            request,
+            report,
+            title=f"{label}: {report}",
+            step_label=label,
+            needs_comment=step in services.STEPS_NEEDING_A_COMMENT,
+            perform=lambda comment: services.report_step(
+                report=report, user=request.user, step=step, comment=comment
+            ),
+            done_url=done_url,
+        )
+
+
+class IndicatorValueInline(TabularInline):
+    model = IndicatorValue
+    fields = ["indicator", "value", "carried_over"]
+    readonly_fields = ["carried_over"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            field = formset.form.base_fields["indicator"]
+            field.queryset = field.queryset.filter(intervention_id=obj.intervention_id)
+        return formset
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(RegisterAdmin):
+    list_display = ["intervention", "period", "light", "money_spent_to_date", "carried_over"]
+    list_filter = ["period", "light", "carried_over", "intervention__area"]
+    list_select_related = ["intervention", "period__programme"]
+    search_fields = ["intervention__title", "intervention__code"]
+    readonly_fields = ["intervention", "period", "report", "carried_over"]
+    inlines = [IndicatorValueInline]
+    fieldsets = [
+        (None, {"fields": ["intervention", "period", "report", "carried_over"]}),
+        (
+            _("Progress"),
+            {"fields": ["light", "narrative", "results", "money_spent_to_date", "risks"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # updates are made when a quarter opens
+
+
+@admin.register(Escalation)
+class EscalationAdmin(RegisterAdmin):
+    list_display = ["title", "report", "kind", "addressed_to", "status", "answered_at"]
+    list_filter = ["status", "kind", "addressed_to", "report__period", "report__area"]
+    list_select_related = ["report__area", "report__period"]
+    search_fields = ["title", "description", "answer", "report__area__name"]
+    autocomplete_fields = ["report"]
+    coordinator_fields = ["status", "answer", "answered_at"]
+    fieldsets = [
+        (None, {"fields": ["report", "title", "kind", "addressed_to", "description"]}),
+        (_("Answer from the Rijk"), {"fields": ["status", "answered_at", "answer"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.quarter_is_closed():
+            # What the area raised is final; the Rijk's answer may still follow.
+            readonly += ["report", "title", "kind", "addressed_to", "description"]
+        return readonly
+
+
+class QuarterTransitionInline(TabularInline):
+    model = QuarterTransition
+    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = _("workflow history")
+
+
+@admin.register(ReportingPeriod)
+class QuarterAdmin(RegisterAdmin):
+    """Quarters: opening one makes every area's report; closing one makes it final."""
+
+    change_form_template = "admin/reporting/quarter/change_form.html"
+    list_display = ["label", "programme", "deadline", "status", "reports_submitted"]
+    list_filter = ["programme", "status", "year"]
+    list_select_related = ["programme"]
+    search_fields = ["year", "programme__code", "programme__name"]
+    autocomplete_fields = ["programme"]
+    readonly_fields = ["status"]
+    inlines = [QuarterTransitionInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["programme", "year", "quarter", "deadline"]
+        return ["programme", "year", "quarter", "deadline", "status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["programme", "year", "quarter", "status"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _submitted=Count(
+                    "reports", filter=Q(reports__status__in=["submitted", "approved"])
+                ),
+                _reports=Count("reports"),
+            )
+            .order_by(*ReportingPeriod._meta.ordering)
+        )
+
+    @admin.display(description=_("reports in"))
+    def reports_submitted(self, period):
+        return f"{period._submitted} / {period._reports}"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        opened = services.quarter_open(
+            programme=obj.programme,
+            year=obj.year,
+            quarter=obj.quarter,
+            deadline=obj.deadline,
+            user=request.user,
+        )
+        obj.pk, obj._state.adding = opened.pk, False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="programme_reportingperiod_overview",
+            ),
+            path(
+                "<path:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name="programme_reportingperiod_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        period = self.get_object(request, unquote(object_id))
+        steps = []
+        if period is not None and access.is_coordinator(request.user):
+            steps = (
+                [("reopen", _("Reopen quarter"))]
+                if period.is_closed
+                else [("close", _("Close quarter"))]
+            )
+        extra_context = {**(extra_context or {}), "quarter_steps": steps}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def overview_view(self, request, object_id):
+        period = self.get_object(request, unquote(object_id))
+        if period is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        reports = (
+            AreaReport.objects.for_user(request.user)
+            .filter(period=period)
+            .select_related("area__municipality", "period")
+            .annotate(updates_to_fill=Count("updates", filter=Q(updates__light="")))
+            .order_by("area__name")
+        )
+        rows = [
+            (report, services.allowed_report_steps(report=report, user=request.user))
+            for report in reports
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Quarter %(quarter)s: reports per area") % {"quarter": period.label},
+            "opts": self.opts,
+            "period": period,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/reporting/quarter/overview.html", context)
+
+    def step_view(self, request, object_id, step):
+        period = self.get_object(request, unquote(object_id))
+        if period is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        actions = {
+            "close": (
+                _("Close quarter"),
+                False,
+                lambda comment: services.quarter_close(period=period, user=request.user),
+            ),
+            "reopen": (
+                _("Reopen quarter"),
+                True,
+                lambda comment: services.quarter_reopen(
+                    period=period, user=request.user, reason=comment
+                ),
+            ),
+        }
+        if step not in actions or not access.is_coordinator(request.user):
+            raise PermissionDenied
+        label, needs_comment, perform = actions[step]
+        return step_page(
+            self,
+            request,
+            period,
+            title=f"{label}: {period.label}",
+            step_label=label,
+            needs_comment=needs_comment,
+            perform=perform,
+            done_url=reverse("admin:programme_reportingperiod_change", args=[period.pk]),
+        )
+
+
+class TransitionAdmin(ScopedModelAdmin):
+    """The workflow's own record: read-only for everyone."""
+
+    list_display = ["__str__", "actor", "at", "from_status", "to_status"]
+    list_filter = ["to_status"]
+    readonly_fields = ["actor", "at", "from_status", "to_status", "comment"]
+
+
+@admin.register(ReportTransition)
+class ReportTransitionAdmin(TransitionAdmin):
+    list_select_related = ["report__area", "report__period", "actor"]
+    search_fields = ["report__area__name", "comment"]
+
+
+@admin.register(QuarterTransition)
+class QuarterTransitionAdmin(TransitionAdmin):
+    list_select_related = ["period__programme", "actor"]
+    search_fields = ["period__programme__code", "comment"]

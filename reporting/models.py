@@ -1,0 +1,476 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from areas.models import Area, money_validators
+from interventions.models import NO_RESIDENT_DATA, Indicator, Intervention
+from programme.models import ReportingPeriod
+from programme.scoping import ScopedQuerySet
+from programme.versioning import VersionedModel
+
+QUARTER_CLOSED = _("This quarter is closed: nothing reported in it can change.")
+REPORT_LOCKED = _("This report has been submitted; only a programme coordinator can change it now.")
+
+
+class QuarterClosedError(ValidationError):
+    def __init__(self):
+        super().__init__(QUARTER_CLOSED, code="quarter_closed")
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("on track")
+    AMBER = "amber", _("attention")
+    RED = "red", _("at risk")
+
+
+class ReportedQuerySet(ScopedQuerySet):
+    """Bulk paths for reported data: refused where they would skip history, versions or
+    the closed-quarter lock."""
+
+    def update(self, **kwargs):
+        raise TypeError(
+            f"{self.model.__name__} rows are saved one by one (history, versions, locks)."
+        )
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise TypeError(
+            f"{self.model.__name__} rows are saved one by one (history, versions, locks)."
+        )
+
+    def delete(self):
+        if self.filter(**{f"{self.model.quarter_path}__status": "closed"}).exists():
+            raise QuarterClosedError()
+        return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        quarters = {obj.quarter_id() for obj in objs}
+        if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
+            raise QuarterClosedError()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class ReportedData(models.Model):
+    """A row that belongs to a quarter: once the quarter is closed, it cannot change.
+
+    ``quarter_path`` leads to the row's ReportingPeriod. Fields in
+    ``open_after_closing`` may still change (the Rijk's answer to an escalation).
+    """
+
+    quarter_path = "period"
+    open_after_closing = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.change_refused_by_closed_quarter():
+            raise QuarterClosedError()
+        super().save(*args, **kwargs)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        if self.quarter_is_closed():
+            raise QuarterClosedError()
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self):
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return None  # a new row: everything is new
+        return {
+            field.attname
+            for field in self._meta.concrete_fields
+            if field.attname in loaded and getattr(self, field.attname) != loaded[field.attname]
+        }
+
+    def quarter_id(self):
+        *hops, last = self.quarter_path.split("__")
+        target = self
+        for name in hops:
+            target = getattr(target, name, None)
+            if target is None:
+                return None
+        return getattr(target, f"{last}_id")
+
+    def quarter_is_closed(self):
+        # Read the status afresh: the period object in memory may be stale.
+        return ReportingPeriod.objects.filter(
+            pk=self.quarter_id(), status=ReportingPeriod.Status.CLOSED
+        ).exists()
+
+    def change_refused_by_closed_quarter(self):
+        if not self.quarter_is_closed():
+            return False
+        changed = self.changed_fields()
+        return changed is None or not changed <= {"version", *self.open_after_closing}
+
+    def clean(self):
+        super().clean()
+        if self.quarter_id() and self.change_refused_by_closed_quarter():
+            raise QuarterClosedError()
+
+
+class AreaReport(ReportedData, VersionedModel):
+    """One area's report for one quarter: the unit of the quarterly workflow."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="reports"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    overall_light = models.CharField(
+        _("overall light"), max_length=5, choices=Light.choices, blank=True
+    )
+    narrative = models.TextField(_("how the area is doing"), blank=True, help_text=NO_RESIDENT_DATA)
+    governance_progress = models.TextField(
+        _("progress of the governance"),
+        blank=True,
+        help_text=_("Steering group, covenant, Regio Deal: what was agreed or decided."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ReportedQuerySet.as_manager()
+    area_path = "area"
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["-period__year", "-period__quarter", "area__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "period"],
+                name="report_unique_per_area_and_quarter",
+                violation_error_message=_("This area already has a report for this quarter."),
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="report_period_status_idx")]
+        permissions = [
+            ("submit_areareport", _("Can submit a quarterly report")),
+            ("review_areareport", _("Can approve, return and reopen quarterly reports")),
+        ]
+
+    def __str__(self):
+        return f"{self.area} – {self.period.label}"
+
+    @property
+    def is_late(self):
+        return (
+            self.status in (self.Status.DRAFT, self.Status.RETURNED)
+            and timezone.localdate() > self.period.deadline
+        )
+
+    def edit_lock(self, *, reviewer):
+        """Why this report cannot be changed now, or '' when it can."""
+        if self.pk and self.quarter_is_closed():
+            return QUARTER_CLOSED
+        if not reviewer and self.status in (self.Status.SUBMITTED, self.Status.APPROVED):
+            return REPORT_LOCKED
+        return ""
+
+
+class ProgressUpdate(ReportedData, VersionedModel):
+    """One intervention's update for one quarter. Updates of programme-wide work have no
+    area report and are written by coordinators."""
+
+    intervention = models.ForeignKey(
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.PROTECT,
+        related_name="updates",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="updates"
+    )
+    report = models.ForeignKey(
+        AreaReport,
+        verbose_name=_("quarterly report"),
+        on_delete=models.PROTECT,
+        related_name="updates",
+        null=True,
+        blank=True,
+    )
+    light = models.CharField(_("light"), max_length=5, choices=Light.choices, blank=True)
+    narrative = models.TextField(_("progress"), blank=True, help_text=NO_RESIDENT_DATA)
+    results = models.TextField(_("results"), blank=True, help_text=NO_RESIDENT_DATA)
+    money_spent_to_date = models.DecimalField(
+        _("money spent so far (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators,
+    )
+    risks = models.TextField(_("risks"), blank=True, help_text=NO_RESIDENT_DATA)
+    carried_over = models.BooleanField(
+        _("carried over"),
+        default=False,
+        editable=False,
+        help_text=_("Copied from the previous quarter and not yet edited."),
+    )
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ReportedQuerySet.as_manager()
+    area_path = "intervention__area"
+    carried_fields = ("money_spent_to_date", "risks")
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-period__year", "-period__quarter", "intervention__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "period"],
+                name="update_unique_per_intervention_and_quarter",
+                violation_error_message=_(
+                    "This intervention already has an update for this quarter."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(money_spent_to_date__isnull=True) | Q(money_spent_to_date__gte=0),
+                name="update_money_spent_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "light"], name="update_period_light_idx")]
+
+    def __str__(self):
+        return f"{self.intervention.title} – {self.period.label}"
+
+    def save(self, *args, **kwargs):
+        changed = self.changed_fields()
+        if (
+            self.carried_over
+            and changed
+            and changed & {"light", "narrative", "results", *self.carried_fields}
+        ):
+            self.carried_over = False
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not (self.intervention_id and self.period_id):
+            return
+        if self.report_id is None and self.intervention.area_id is not None:
+            raise ValidationError(
+                {"report": _("An area's update belongs to its quarterly report.")}
+            )
+        if self.report_id is not None and (
+            self.report.area_id != self.intervention.area_id
+            or self.report.period_id != self.period_id
+        ):
+            raise ValidationError(
+                {"report": _("The report must be of the intervention's area and quarter.")}
+            )
+
+    def edit_lock(self, *, reviewer):
+        if self.pk and self.quarter_is_closed():
+            return QUARTER_CLOSED
+        if self.report_id:
+            return self.report.edit_lock(reviewer=reviewer)
+        return ""
+
+
+class IndicatorValue(ReportedData, models.Model):
+    """The value of one indicator in one quarterly update, typed by the indicator."""
+
+    update = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name=_("progress update"),
+        on_delete=models.PROTECT,
+        related_name="indicator_values",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    carried_over = models.BooleanField(_("carried over"), default=False, editable=False)
+    history = HistoricalRecords()
+
+    objects = ReportedQuerySet.as_manager()
+    area_path = "update__intervention__area"
+    quarter_path = "update__period"
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "indicator"],
+                name="indicator_value_unique_per_update",
+                violation_error_message=_("This update already has a value for this indicator."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.carried_over and self.changed_fields():
+            self.carried_over = False
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not (self.update_id and self.indicator_id):
+            return
+        if self.indicator.intervention_id != self.update.intervention_id:
+            raise ValidationError(
+                {"indicator": _("This indicator belongs to another intervention.")}
+            )
+        if self.indicator.unit == Indicator.Unit.PERCENTAGE and self.value is not None:
+            if not Decimal(0) <= self.value <= Decimal(100):
+                raise ValidationError({"value": _("A percentage lies between 0 and 100.")})
+
+    def edit_lock(self, *, reviewer):
+        return self.update.edit_lock(reviewer=reviewer) if self.update_id else ""
+
+
+class Ministry(models.TextChoices):
+    BZK = "BZK", _("Interior and Kingdom Relations (BZK)")
+    JENV = "JenV", _("Justice and Security (JenV)")
+    OCW = "OCW", _("Education, Culture and Science (OCW)")
+    SZW = "SZW", _("Social Affairs and Employment (SZW)")
+    VWS = "VWS", _("Health, Welfare and Sport (VWS)")
+    FIN = "FIN", _("Finance (FIN)")
+    OTHER = "other", _("other")
+
+
+class Escalation(ReportedData, VersionedModel):
+    """A knelpunt: an obstacle an area asks the Rijk to solve, raised in its report."""
+
+    class Kind(models.TextChoices):
+        RULES = "rules", _("rules and law")
+        MONEY = "money", _("money")
+        CAPACITY = "capacity", _("capacity")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        RESOLVED = "resolved", _("resolved")
+        DECLINED = "declined", _("declined")
+
+    report = models.ForeignKey(
+        AreaReport,
+        verbose_name=_("quarterly report"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), help_text=NO_RESIDENT_DATA)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    addressed_to = models.CharField(_("addressed to"), max_length=10, choices=Ministry.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    answer = models.TextField(_("answer from the Rijk"), blank=True)
+    answered_at = models.DateField(_("answered on"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ReportedQuerySet.as_manager()
+    area_path = "report__area"
+    quarter_path = "report__period"
+    # The Rijk answers after the quarter closed; what the area raised stays as it was.
+    open_after_closing = ("status", "answer", "answered_at")
+    answer_fields = open_after_closing
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-report__period__year", "-report__period__quarter", "title"]
+        indexes = [models.Index(fields=["status"], name="escalation_status_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def edit_lock(self, *, reviewer):
+        if self.pk and self.quarter_is_closed() and not reviewer:
+            return QUARTER_CLOSED
+        if self.report_id and not reviewer:
+            return self.report.edit_lock(reviewer=reviewer)
+        return ""
+
+
+class Transition(models.Model):
+    """An append-only record of one workflow step: who, when, from, to and why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=12)
+    to_status = models.CharField(_("to"), max_length=12)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Workflow transitions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Workflow transitions are append-only.")
+
+
+class ReportTransition(Transition):
+    report = models.ForeignKey(
+        AreaReport,
+        verbose_name=_("quarterly report"),
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
+    area_path = "report__area"
+
+    class Meta(Transition.Meta):
+        verbose_name = _("report transition")
+        verbose_name_plural = _("report transitions")
+
+    def __str__(self):
+        return f"{self.report}: {self.from_status} → {self.to_status}"
+
+
+class QuarterTransition(Transition):
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("quarter"),
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
+
+    class Meta(Transition.Meta):
+        verbose_name = _("quarter transition")
+        verbose_name_plural = _("quarter transitions")
+
+    def __str__(self):
+        return f"{self.period}: {self.from_status} → {self.to_status}"
