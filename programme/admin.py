@@ -41,7 +41,8 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """A list filter that offers only the related rows the user may see."""
 
     def field_choices(self, field, request, model_admin):
-        queryset = scoped_choices(field.related_model, request.user)
+        # Follow foreign keys: a choice's label often names its parent (a track its programme).
+        queryset = scoped_choices(field.related_model, request.user).select_related()
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             queryset = queryset.order_by(*ordering)
@@ -220,9 +221,11 @@ class ProgrammeAdmin(RegisterAdmin):
 class TrackAdmin(RegisterAdmin):
     list_display = ["__str__", "name", "programme", "number"]
     list_filter = ["programme"]
-    list_select_related = ["programme"]
     search_fields = ["name", "programme__name", "programme__code"]
     autocomplete_fields = ["programme"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("programme")
 
 
 @admin.register(Theme)

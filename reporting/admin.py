@@ -79,7 +79,7 @@ class ProgressUpdateInline(TabularInline):
         return False  # updates are made for the report's running interventions
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("intervention", "period")
+        return super().get_queryset(request).select_related("intervention", "period__programme")
 
 
 class EscalationInline(StackedInline):
@@ -106,6 +106,7 @@ class AreaReportAdmin(RegisterAdmin):
         return (
             super()
             .get_queryset(request)
+            .select_related("area", "period__programme")
             .annotate(_updates_to_fill=Count("updates", filter=Q(updates__light="")))
             .order_by(*AreaReport._meta.ordering)  # a grouped query drops Meta.ordering
         )
@@ -209,6 +210,9 @@ class ProgressUpdateAdmin(RegisterAdmin):
     def has_add_permission(self, request):
         return False  # updates are made when a quarter opens
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("intervention", "period__programme")
+
 
 @admin.register(Escalation)
 class EscalationAdmin(RegisterAdmin):
@@ -271,6 +275,7 @@ class QuarterAdmin(RegisterAdmin):
                 ),
                 _reports=Count("reports"),
             )
+            .select_related("programme")
             .order_by(*ReportingPeriod._meta.ordering)
         )
 
