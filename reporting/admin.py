@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -72,6 +74,10 @@ class ProgressUpdateInline(TabularInline):
         "carried_over",
     ]
     readonly_fields = ["intervention", "carried_over"]
+    formfield_overrides = {
+        **TabularInline.formfield_overrides,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 28})},
+    }
     show_change_link = True
     can_delete = False
 
