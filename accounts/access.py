@@ -111,7 +111,7 @@ def can(user, action, obj):
         return False
     # Workflow locks (a closed quarter, a submitted report) hold for every role.
     edit_lock = getattr(obj, "edit_lock", None)
-    if edit_lock is not None and edit_lock(reviewer=is_coordinator(user)):
+    if edit_lock is not None and edit_lock(reviewer=is_coordinator(user), action=action):
         return False
     if is_coordinator(user):
         return True

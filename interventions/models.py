@@ -139,6 +139,7 @@ class Intervention(VersionedModel):
         return self.area_id is None
 
     def clean(self):
+        super().clean()
         errors = {}
         if self.area_id and self.track_id:
             if not self.area.tracks.filter(pk=self.track_id).exists():

@@ -15,6 +15,7 @@ from programme.scoping import ScopedQuerySet
 from programme.versioning import VersionedModel
 
 QUARTER_CLOSED = _("This quarter is closed: nothing reported in it can change.")
+MOVED = _("A reported record cannot move to another area, quarter, report or intervention.")
 REPORT_LOCKED = _("This report has been submitted; only a programme coordinator can change it now.")
 
 
@@ -65,11 +66,15 @@ class ReportedData(models.Model):
 
     quarter_path = "period"
     open_after_closing = ()
+    # The foreign keys that place a row in its quarter and area; fixed once created.
+    owned_by = ()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
+        if self.moved_to_another_quarter():
+            raise ValidationError(MOVED, code="moved")
         if self.change_refused_by_closed_quarter():
             raise QuarterClosedError()
         super().save(*args, **kwargs)
@@ -114,11 +119,26 @@ class ReportedData(models.Model):
     def change_refused_by_closed_quarter(self):
         if not self.quarter_is_closed():
             return False
+        if self._state.adding or not self.open_after_closing:
+            return True
+        # Compare with the stored row, not the copy loaded earlier: it may be stale.
+        frozen = [
+            field.attname
+            for field in self._meta.concrete_fields
+            if field.attname not in {"version", *self.open_after_closing}
+        ]
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*frozen).first()
+        return stored != {name: getattr(self, name) for name in frozen}
+
+    def moved_to_another_quarter(self):
+        """A reported row stays where it was reported: its owning keys never change."""
         changed = self.changed_fields()
-        return changed is None or not changed <= {"version", *self.open_after_closing}
+        return bool(changed and changed & {f"{name}_id" for name in self.owned_by})
 
     def clean(self):
         super().clean()
+        if self.moved_to_another_quarter():
+            raise ValidationError(MOVED, code="moved")
         if self.quarter_id() and self.change_refused_by_closed_quarter():
             raise QuarterClosedError()
 
@@ -156,6 +176,7 @@ class AreaReport(ReportedData, VersionedModel):
 
     objects = ReportedQuerySet.as_manager()
     area_path = "area"
+    owned_by = ("area", "period")
 
     class Meta:
         verbose_name = _("quarterly report")
@@ -184,7 +205,7 @@ class AreaReport(ReportedData, VersionedModel):
             and timezone.localdate() > self.period.deadline
         )
 
-    def edit_lock(self, *, reviewer):
+    def edit_lock(self, *, reviewer, action="change"):
         """Why this report cannot be changed now, or '' when it can."""
         if self.pk and self.quarter_is_closed():
             return QUARTER_CLOSED
@@ -236,6 +257,7 @@ class ProgressUpdate(ReportedData, VersionedModel):
 
     objects = ReportedQuerySet.as_manager()
     area_path = "intervention__area"
+    owned_by = ("intervention", "period", "report")
     carried_fields = ("money_spent_to_date", "risks")
 
     class Meta:
@@ -287,11 +309,11 @@ class ProgressUpdate(ReportedData, VersionedModel):
                 {"report": _("The report must be of the intervention's area and quarter.")}
             )
 
-    def edit_lock(self, *, reviewer):
+    def edit_lock(self, *, reviewer, action="change"):
         if self.pk and self.quarter_is_closed():
             return QUARTER_CLOSED
         if self.report_id:
-            return self.report.edit_lock(reviewer=reviewer)
+            return self.report.edit_lock(reviewer=reviewer, action=action)
         return ""
 
 
@@ -314,6 +336,7 @@ class IndicatorValue(ReportedData, models.Model):
     objects = ReportedQuerySet.as_manager()
     area_path = "update__intervention__area"
     quarter_path = "update__period"
+    owned_by = ("update", "indicator")
 
     class Meta:
         verbose_name = _("indicator value")
@@ -347,8 +370,8 @@ class IndicatorValue(ReportedData, models.Model):
             if not Decimal(0) <= self.value <= Decimal(100):
                 raise ValidationError({"value": _("A percentage lies between 0 and 100.")})
 
-    def edit_lock(self, *, reviewer):
-        return self.update.edit_lock(reviewer=reviewer) if self.update_id else ""
+    def edit_lock(self, *, reviewer, action="change"):
+        return self.update.edit_lock(reviewer=reviewer, action=action) if self.update_id else ""
 
 
 class Ministry(models.TextChoices):
@@ -396,6 +419,7 @@ class Escalation(ReportedData, VersionedModel):
     objects = ReportedQuerySet.as_manager()
     area_path = "report__area"
     quarter_path = "report__period"
+    owned_by = ("report",)
     # The Rijk answers after the quarter closed; what the area raised stays as it was.
     open_after_closing = ("status", "answer", "answered_at")
     answer_fields = open_after_closing
@@ -409,11 +433,11 @@ class Escalation(ReportedData, VersionedModel):
     def __str__(self):
         return self.title
 
-    def edit_lock(self, *, reviewer):
-        if self.pk and self.quarter_is_closed() and not reviewer:
-            return QUARTER_CLOSED
+    def edit_lock(self, *, reviewer, action="change"):
+        if self.pk and self.quarter_is_closed() and not (reviewer and action == "change"):
+            return QUARTER_CLOSED  # a coordinator may still record the Rijk's answer
         if self.report_id and not reviewer:
-            return self.report.edit_lock(reviewer=reviewer)
+            return self.report.edit_lock(reviewer=reviewer, action=action)
         return ""
 
 

@@ -5,9 +5,10 @@ append-only there too. (SQLite relies on the model and queryset checks.)"""
 from django.db import migrations
 
 CREATE = r"""
-CREATE OR REPLACE FUNCTION reporting_quarter_is_closed(quarter bigint) RETURNS boolean AS $$
+-- $1, not a parameter name: a name like "quarter" would resolve to the column.
+CREATE OR REPLACE FUNCTION reporting_quarter_is_closed(bigint) RETURNS boolean AS $$
     SELECT EXISTS (
-        SELECT 1 FROM programme_reportingperiod WHERE id = quarter AND status = 'closed'
+        SELECT 1 FROM programme_reportingperiod WHERE id = $1 AND status = 'closed'
     )
 $$ LANGUAGE sql STABLE;
 
