@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts import roles
 from accounts.models import AreaMembership, User
@@ -76,8 +77,10 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production.")
         if not Programme.objects.filter(code="ipvl-2020").exists():
             call_command("load_reference_data", stdout=self.stdout)
-        with transaction.atomic():
-            self.load()
+        # The quarter e-mails of the demo history would only flood the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            with transaction.atomic():
+                self.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
         for email, name, role, _areas in DEMO_USERS:
             self.stdout.write(f"  {email:28} {DEMO_PASSWORD}   {role or 'superuser'}: {name}")
