@@ -2,8 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import translation
 
@@ -18,25 +16,13 @@ from tests.factories import (
     PartnerFactory,
     RegioDealFactory,
 )
+from tests.model_rules import assert_database_refuses, validation_errors
 
 pytestmark = pytest.mark.django_db
 
 NEIGHBOURHOOD_CODE_MESSAGE = (
     "A wijk code is WK followed by 6 digits, a buurt code BU followed by 8 digits."
 )
-
-
-def validation_errors(obj):
-    """The message dict of full_clean(), in English."""
-    with translation.override("en"):
-        with pytest.raises(ValidationError) as excinfo:
-            obj.full_clean()
-        return excinfo.value.message_dict
-
-
-def assert_database_refuses(obj):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        obj.save()
 
 
 # Municipality

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Sum
 from django.utils import translation
 
@@ -18,21 +17,9 @@ from tests.factories import (
     ThemeFactory,
     TrackFactory,
 )
+from tests.model_rules import assert_database_refuses, validation_errors
 
 pytestmark = pytest.mark.django_db
-
-
-def validation_errors(obj):
-    """The message dict of full_clean(), in English."""
-    with translation.override("en"):
-        with pytest.raises(ValidationError) as excinfo:
-            obj.full_clean()
-        return excinfo.value.message_dict
-
-
-def assert_database_refuses(obj):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        obj.save()
 
 
 # Intervention
