@@ -27,6 +27,13 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) spectacular --validate --fail-on-warn --file .schema-check.yaml
+	@cmp -s .schema-check.yaml openapi.yaml || (rm -f .schema-check.yaml; echo "openapi.yaml is out of date: run 'make schema'"; exit 1)
+	@rm -f .schema-check.yaml
+
+## Write the OpenAPI schema to openapi.yaml (committed; CI fails when it is stale)
+schema: setup
+	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
 format: setup
 	$(UV) run --frozen ruff check --fix .

@@ -10,7 +10,7 @@ are visible to every role and changed by coordinators only.
 
 from django.db.models import Q
 
-from .models import AreaMembership, User
+from .models import AreaMembership
 
 VIEW_ALL_AREAS = "accounts.view_all_areas"
 EDIT_ALL_AREAS = "accounts.edit_all_areas"
@@ -56,8 +56,9 @@ def visible(user, queryset):
     model = queryset.model
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if model is User:
-        return queryset if is_coordinator(user) else queryset.filter(pk=user.pk)
+    owner_path = getattr(model, "owner_path", None)
+    if owner_path:  # personal rows: accounts and API tokens
+        return queryset if is_coordinator(user) else queryset.filter(**{owner_path: user.pk})
     area_path = getattr(model, "area_path", None)
     if area_path is None or getattr(model, "visible_to_all", False) or sees_all_areas(user):
         return queryset

@@ -1,11 +1,13 @@
+import datetime
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from programme.admin import ScopedAdminMixin, TabularInline
+from programme.admin import ScopedAdminMixin, ScopedModelAdmin, TabularInline
 
-from .models import AreaMembership, User
+from .models import ApiToken, AreaMembership, User
 from .services import user_invite
 
 
@@ -78,3 +80,57 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+
+class ApiTokenForm(forms.ModelForm):
+    valid_days = forms.IntegerField(
+        label=_("valid for (days)"),
+        min_value=1,
+        max_value=366,
+        initial=90,
+        help_text=_("The token stops working after this many days."),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "can_write"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedModelAdmin):
+    """Tokens for reporting clients. The key is shown once, when it is made; only its
+    hash is kept. Deleting a token revokes it."""
+
+    form = ApiTokenForm
+    list_display = ["name", "user", "token_key", "created", "expiry", "can_write"]
+    list_filter = ["can_write"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__email"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["user", "name", "can_write", "token_key", "created", "expiry"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "can_write", "valid_days"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token is made or revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        token, key = ApiToken.objects.create(
+            user=obj.user,
+            name=obj.name,
+            can_write=obj.can_write,
+            expiry=datetime.timedelta(days=form.cleaned_data["valid_days"]),
+        )
+        obj.pk, obj._state.adding = token.pk, False
+        self.message_user(
+            request,
+            _("The token for %(name)s is: %(key)s — copy it now, it is not shown again.")
+            % {"name": token.name, "key": key},
+            messages.WARNING,
+        )

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
 
 from programme.scoping import ScopedQuerySet
@@ -49,6 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
+    owner_path = "pk"  # apart from coordinators, a user sees only their own account
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
@@ -117,3 +119,32 @@ class AreaMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.area}"
+
+
+class ApiTokenManager(AuthTokenManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class ApiToken(AbstractAuthToken):
+    """A reporting client's token, stored as a hash with an expiry (django-rest-knox).
+    It reads only, unless a coordinator grants it writing."""
+
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses it, e.g. 'Power BI BZK'.")
+    )
+    can_write = models.BooleanField(
+        _("may write"),
+        default=False,
+        help_text=_("Off: the token reads only, whatever its user may do."),
+    )
+
+    objects = ApiTokenManager()
+    owner_path = "user"
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.user}, {self.token_key}…)"

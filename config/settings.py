@@ -5,6 +5,7 @@ Development defaults are safe to run on a laptop (SQLite, no secrets).
 allowed hosts, and switches on the secure cookie and transport settings.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -133,6 +139,54 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 # A second factor (TOTP) for everyone signing in to the admin; on in production.
 REQUIRE_SECOND_FACTOR = env.bool("REQUIRE_SECOND_FACTOR", default=PRODUCTION)
 OTP_TOTP_ISSUER = "Programmaregister Leefbaarheid en Veiligheid"
+
+# The REST API (/api/v1/): sessions for the browser, hashed expiring tokens for clients.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "programme.api.permissions.RolePermissions",
+        "programme.api.permissions.TokenScopePermission",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "programme.api.pagination.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "programme.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"exports": env.str("EXPORT_THROTTLE_RATE", default="60/hour")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": "accounts.ApiToken",
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Programmaregister Leefbaarheid en Veiligheid API",
+    "DESCRIPTION": (
+        "Read the programme register: areas, partners, governance, interventions and the "
+        "quarterly reports. Authenticate with a session or with `Authorization: Token <key>`. "
+        "Errors have one shape: `{status, code, detail, errors}`; writes send the record's "
+        "ETag in `If-Match`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LightEnum": "reporting.models.Light"},
+}
+# Bodies above this size are refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # Reverting to an old version would bypass the workflow and its locks: history is read-only.
 SIMPLE_HISTORY_REVERT_DISABLED = True

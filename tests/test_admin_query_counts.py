@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.accounts.test_admin_matrix import CATEGORY, reference_row, row_in, url
+from tests.accounts.test_admin_matrix import url
+from tests.doors import CATEGORY, reference_row, row_in
 
 ROW_COUNTS = [1, 10, 50]
 # Session, user, permissions, memberships, one per related list filter, count, rows.

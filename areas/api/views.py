@@ -1,0 +1,235 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from areas.models import (
+    Area,
+    AreaPartner,
+    GovernanceArrangement,
+    Municipality,
+    Neighbourhood,
+    Partner,
+    Province,
+    RegioDeal,
+)
+from programme.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
+from programme.api.filters import id_filter
+
+
+class MunicipalitySerializer(RegisterSerializer):
+    class Meta:
+        model = Municipality
+        fields = ["id", "cbs_code", "name", "province"]
+
+
+class NeighbourhoodSerializer(RegisterSerializer):
+    class Meta:
+        model = Neighbourhood
+        fields = ["id", "area", "name", "kind", "cbs_code", "cbs_year"]
+
+
+class AreaSerializer(RegisterSerializer):
+    municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+    cbs_municipality_code = serializers.CharField(source="municipality.cbs_code", read_only=True)
+    province = serializers.CharField(source="municipality.province", read_only=True)
+    neighbourhoods = NeighbourhoodSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Area
+        fields = [
+            "id",
+            "code",
+            "name",
+            "municipality",
+            "municipality_name",
+            "cbs_municipality_code",
+            "province",
+            "tracks",
+            "woondeal_region",
+            "population_thousands",
+            "population_year",
+            "description",
+            "neighbourhoods",
+        ]
+        # Which tracks an area takes part in, and where it lies, is the ministry's call.
+        read_only_fields = ["code", "municipality", "tracks"]
+
+
+class PartnerSerializer(RegisterSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "kind", "website", "contact_name", "contact_role", "contact_email"]
+
+
+class AreaPartnerSerializer(RegisterSerializer):
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = AreaPartner
+        fields = [
+            "id",
+            "area",
+            "partner",
+            "partner_name",
+            "role",
+            "role_description",
+            "start_date",
+            "end_date",
+        ]
+
+
+class GovernanceSerializer(RegisterSerializer):
+    class Meta:
+        model = GovernanceArrangement
+        fields = [
+            "id",
+            "area",
+            "kind",
+            "name",
+            "regio_deal",
+            "chair",
+            "start_date",
+            "end_date",
+            "description",
+            "document_url",
+        ]
+        read_only_fields = ["regio_deal"]
+
+
+class RegioDealSerializer(RegisterSerializer):
+    cofinancing_warning = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RegioDeal
+        fields = [
+            "id",
+            "name",
+            "areas",
+            "state_contribution",
+            "regional_contribution",
+            "start_year",
+            "end_year",
+            "cofinancing_warning",
+        ]
+
+
+TRACK = _("Track id.")
+PROGRAMME = _("Programme code, e.g. nplv-2022.")
+PROVINCE = _("Province code, e.g. ZH.")
+
+
+class AreaFilter(django_filters.FilterSet):
+    track = id_filter("tracks", TRACK)
+    programme = django_filters.CharFilter(field_name="tracks__programme__code", label=PROGRAMME)
+    municipality = django_filters.CharFilter(
+        field_name="municipality__cbs_code", label=_("CBS municipality code, e.g. GM0363.")
+    )
+    province = django_filters.ChoiceFilter(
+        field_name="municipality__province", choices=Province.choices, label=PROVINCE
+    )
+
+    class Meta:
+        model = Area
+        fields = ["track", "programme", "municipality", "province"]
+
+
+class AreaRowFilter(django_filters.FilterSet):
+    """For rows of one area: filter by the area's id or code."""
+
+    area = id_filter("area", _("Area id."))
+    area_code = django_filters.CharFilter(field_name="area__code", label=_("Area code."))
+
+
+class NeighbourhoodFilter(AreaRowFilter):
+    class Meta:
+        model = Neighbourhood
+        fields = ["area", "area_code", "kind"]
+
+
+class AreaPartnerFilter(AreaRowFilter):
+    class Meta:
+        model = AreaPartner
+        fields = ["area", "area_code", "partner", "role"]
+
+
+class GovernanceFilter(AreaRowFilter):
+    class Meta:
+        model = GovernanceArrangement
+        fields = ["area", "area_code", "kind"]
+
+
+class MunicipalityViewSet(ReadOnlyViewSet):
+    """Municipalities with their CBS code and province."""
+
+    queryset = Municipality.objects.all()
+    serializer_class = MunicipalitySerializer
+    filterset_fields = ["province"]
+    search_fields = ["name", "cbs_code"]
+    ordering_fields = ["name", "cbs_code"]
+
+
+class AreaViewSet(WritableViewSet):
+    """Areas (gebieden) with their municipality and neighbourhoods."""
+
+    queryset = (
+        Area.objects.select_related("municipality")
+        .prefetch_related("tracks", "neighbourhoods")
+        .order_by("name")
+    )
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+    search_fields = ["name", "code", "municipality__name"]
+    ordering_fields = ["name", "population_thousands"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        # Filtering on a track or programme crosses a many-to-many link.
+        return super().filter_queryset(queryset).distinct()
+
+
+class NeighbourhoodViewSet(WritableViewSet):
+    """Wijken and buurten of the areas."""
+
+    queryset = Neighbourhood.objects.select_related("area")
+    serializer_class = NeighbourhoodSerializer
+    filterset_class = NeighbourhoodFilter
+    search_fields = ["name", "cbs_code"]
+    ordering_fields = ["name"]
+
+
+class PartnerViewSet(WritableViewSet):
+    """Partner organisations (a shared directory)."""
+
+    queryset = Partner.objects.all()
+    serializer_class = PartnerSerializer
+    filterset_fields = ["kind"]
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+
+class AreaPartnerViewSet(WritableViewSet):
+    """Partnerships: a partner's role in one area."""
+
+    queryset = AreaPartner.objects.select_related("partner", "area")
+    serializer_class = AreaPartnerSerializer
+    filterset_class = AreaPartnerFilter
+    ordering_fields = ["start_date"]
+
+
+class GovernanceViewSet(WritableViewSet):
+    """Governance arrangements: steering groups, covenants, Regio Deals …"""
+
+    queryset = GovernanceArrangement.objects.select_related("area")
+    serializer_class = GovernanceSerializer
+    filterset_class = GovernanceFilter
+    search_fields = ["name", "chair"]
+    ordering_fields = ["name", "start_date"]
+
+
+class RegioDealViewSet(ReadOnlyViewSet):
+    """Regio Deals with their state and regional contributions."""
+
+    queryset = RegioDeal.objects.prefetch_related("areas")
+    serializer_class = RegioDealSerializer
+    search_fields = ["name"]
+    ordering_fields = ["name", "start_year"]

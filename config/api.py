@@ -1,0 +1,31 @@
+"""The REST API's router: every resource under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from areas.api import views as areas
+from interventions.api import views as interventions
+from programme.api import views as programme
+from reporting.api import views as reporting
+
+router = DefaultRouter()
+router.register("programmes", programme.ProgrammeViewSet)
+router.register("tracks", programme.TrackViewSet)
+router.register("themes", programme.ThemeViewSet)
+router.register("quarters", reporting.QuarterViewSet)
+router.register("municipalities", areas.MunicipalityViewSet)
+router.register("areas", areas.AreaViewSet)
+router.register("neighbourhoods", areas.NeighbourhoodViewSet)
+router.register("partners", areas.PartnerViewSet)
+router.register("area-partners", areas.AreaPartnerViewSet)
+router.register("governance", areas.GovernanceViewSet)
+router.register("regio-deals", areas.RegioDealViewSet)
+router.register("interventions", interventions.InterventionViewSet)
+router.register("funding-lines", interventions.FundingLineViewSet)
+router.register("indicators", interventions.IndicatorViewSet)
+router.register("target-groups", interventions.TargetGroupViewSet)
+router.register("area-reports", reporting.AreaReportViewSet)
+router.register("progress-updates", reporting.ProgressUpdateViewSet)
+router.register("indicator-values", reporting.IndicatorValueViewSet)
+router.register("escalations", reporting.EscalationViewSet)
+router.register("report-transitions", reporting.ReportTransitionViewSet)
+router.register("quarter-transitions", reporting.QuarterTransitionViewSet)

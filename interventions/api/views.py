@@ -1,0 +1,171 @@
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from areas.models import Province
+from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from programme.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
+from programme.api.filters import id_filter
+
+
+class FundingLineSerializer(RegisterSerializer):
+    class Meta:
+        model = FundingLine
+        fields = ["id", "intervention", "source", "funder", "year", "amount", "note"]
+
+
+class IndicatorSerializer(RegisterSerializer):
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "intervention",
+            "name",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+        ]
+
+
+class InterventionSerializer(RegisterSerializer):
+    funding_lines = FundingLineSerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "code",
+            "title",
+            "track",
+            "area",
+            "area_name",
+            "status",
+            "description",
+            "themes",
+            "lead_partner",
+            "partners",
+            "target_groups",
+            "evidence_level",
+            "start_date",
+            "end_date",
+            "version",
+            "funding_lines",
+            "indicators",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "updated_at"]
+
+    def validate_themes(self, themes):
+        try:
+            Intervention.validate_themes(themes)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return themes
+
+
+class TargetGroupSerializer(RegisterSerializer):
+    class Meta:
+        model = TargetGroup
+        fields = ["id", "name"]
+
+
+class InterventionFilter(django_filters.FilterSet):
+    track = id_filter("track", _("Track id."))
+    programme = django_filters.CharFilter(
+        field_name="track__programme__code", label=_("Programme code, e.g. nplv-2022.")
+    )
+    theme = django_filters.CharFilter(field_name="themes__code", label=_("Theme code, e.g. youth."))
+    area = id_filter("area", _("Area id."))
+    area_code = django_filters.CharFilter(field_name="area__code", label=_("Area code."))
+    programme_wide = django_filters.BooleanFilter(
+        field_name="area", lookup_expr="isnull", label=_("Only programme-wide work (no area).")
+    )
+    municipality = django_filters.CharFilter(
+        field_name="area__municipality__cbs_code", label=_("CBS municipality code, e.g. GM0363.")
+    )
+    province = django_filters.ChoiceFilter(
+        field_name="area__municipality__province",
+        choices=Province.choices,
+        label=_("Province code, e.g. ZH."),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Intervention.Status.choices, label=_("Status; repeat for several.")
+    )
+    started_from = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", label=_("Started on or after.")
+    )
+    started_until = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", label=_("Started on or before.")
+    )
+
+    class Meta:
+        model = Intervention
+        fields = ["evidence_level"]
+
+
+class InterventionViewSet(WritableViewSet):
+    """Interventions with their themes, funding lines and indicators."""
+
+    queryset = (
+        Intervention.objects.select_related("area", "track")
+        .prefetch_related("themes", "partners", "target_groups", "funding_lines", "indicators")
+        .order_by("title", "pk")
+    )
+    serializer_class = InterventionSerializer
+    filterset_class = InterventionFilter
+    search_fields = ["title", "code", "description"]
+    ordering_fields = ["title", "code", "start_date", "status", "updated_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+
+class InterventionRowFilter(django_filters.FilterSet):
+    intervention = id_filter("intervention", _("Intervention id."))
+    area = id_filter("intervention__area", _("Area id."))
+
+
+class FundingLineFilter(InterventionRowFilter):
+    class Meta:
+        model = FundingLine
+        fields = ["intervention", "area", "source", "year"]
+
+
+class IndicatorFilter(InterventionRowFilter):
+    class Meta:
+        model = Indicator
+        fields = ["intervention", "area", "unit"]
+
+
+class FundingLineViewSet(WritableViewSet):
+    """Money committed to interventions, per source."""
+
+    queryset = FundingLine.objects.select_related("intervention")
+    serializer_class = FundingLineSerializer
+    filterset_class = FundingLineFilter
+    ordering_fields = ["amount", "year"]
+
+
+class IndicatorViewSet(WritableViewSet):
+    """What interventions measure, with baseline and target."""
+
+    queryset = Indicator.objects.select_related("intervention")
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+
+class TargetGroupViewSet(ReadOnlyViewSet):
+    """Target groups of interventions."""
+
+    queryset = TargetGroup.objects.all()
+    serializer_class = TargetGroupSerializer
+    search_fields = ["name"]

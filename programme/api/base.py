@@ -1,0 +1,129 @@
+"""What every API resource shares: scoping, model rules on writes, ETags, errors.
+
+Access is decided by accounts/access.py through the registered policy (see
+programme/scoping.py); this module only asks it.
+"""
+
+import copy
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from programme.scoping import policy
+
+from .errors import PreconditionFailed, PreconditionRequired
+
+
+class ScopedFieldsMixin:
+    """Related fields offer, and accept, only rows the requesting user may see: a key
+    into someone else's area is answered as if that row did not exist."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None:
+            return fields
+        for field in fields.values():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user"):
+                related.queryset = queryset.for_user(request.user)
+        return fields
+
+
+class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    """A model serializer that applies the model's own rules (``full_clean``) and the
+    access policy to what a write would save, so the API obeys what the admin obeys."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean(exclude=list(many_to_many))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from error
+        user = self.context["request"].user
+        action = "change" if self.instance is not None else "add"
+        if not policy().can(user, action, candidate):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("You cannot save this outside your areas.")]}
+            )
+        return attrs
+
+
+def etag_of(data):
+    encoded = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Lists and details within the user's scope; a row outside it is a 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().for_user(self.request.user)
+
+
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(response.data)
+        return response
+
+
+class WritableViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyViewSet,
+):
+    """Writes need the record's current ETag in If-Match (428 without, 412 when stale),
+    the right to change that row, and pass the model's rules."""
+
+    def get_object_for_write(self):
+        if "HTTP_IF_MATCH" not in self.request.META:
+            raise PreconditionRequired()
+        obj = self.get_object()
+        current = etag_of(self.get_serializer(obj).data)
+        if self.request.META["HTTP_IF_MATCH"] != current:
+            raise PreconditionFailed()
+        return obj
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method in ("PUT", "PATCH") and not policy().can(request.user, "change", obj):
+            self.permission_denied(request)
+        if request.method == "DELETE" and not policy().can(request.user, "delete", obj):
+            self.permission_denied(request)
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object_for_write()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        response = Response(self.get_serializer(serializer.instance).data)
+        response["ETag"] = etag_of(response.data)
+        return response
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object_for_write()
+        self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,64 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from programme.models import Programme, Theme, Track
+
+from .base import ReadOnlyViewSet, RegisterSerializer
+
+
+class ProgrammeSerializer(RegisterSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "name", "start_year", "end_year", "predecessor", "description"]
+
+
+class TrackSerializer(RegisterSerializer):
+    programme_code = serializers.CharField(source="programme.code", read_only=True)
+
+    class Meta:
+        model = Track
+        fields = ["id", "programme", "programme_code", "number", "name", "description"]
+
+
+class ThemeSerializer(RegisterSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "code", "name_nl", "name_en"]
+
+
+class TrackFilter(django_filters.FilterSet):
+    programme = django_filters.CharFilter(
+        field_name="programme__code", label=_("Programme code, e.g. nplv-2022.")
+    )
+
+    class Meta:
+        model = Track
+        fields = ["programme", "number"]
+
+
+class ProgrammeViewSet(ReadOnlyViewSet):
+    """The programmes: the 2020 programme and its successors."""
+
+    queryset = Programme.objects.all()
+    serializer_class = ProgrammeSerializer
+    ordering_fields = ["start_year", "code"]
+    search_fields = ["name", "code"]
+
+
+class TrackViewSet(ReadOnlyViewSet):
+    """The tracks (sporen) of each programme."""
+
+    queryset = Track.objects.select_related("programme")
+    serializer_class = TrackSerializer
+    filterset_class = TrackFilter
+    ordering_fields = ["number"]
+
+
+class ThemeViewSet(ReadOnlyViewSet):
+    """The themes (opgaven): education, work, safety, housing, health, youth …"""
+
+    queryset = Theme.objects.all()
+    serializer_class = ThemeSerializer
+    search_fields = ["name_nl", "name_en", "code"]
+    ordering_fields = ["name_nl", "code"]

@@ -1,0 +1,450 @@
+import csv
+import io
+
+import django_filters
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import access
+from programme.api.base import (
+    ReadOnlyViewSet,
+    RegisterSerializer,
+    WritableViewSet,
+    etag_of,
+)
+from programme.api.filters import QuarterFilter, id_filter, parse_quarter
+from programme.api.permissions import WORKFLOW_PERMISSIONS
+from programme.models import ReportingPeriod
+from reporting import services
+from reporting.models import (
+    AreaReport,
+    Escalation,
+    IndicatorValue,
+    Light,
+    ProgressUpdate,
+    QuarterTransition,
+    ReportTransition,
+)
+from reporting.selectors import quarter_summary
+
+
+class QuarterSerializer(RegisterSerializer):
+    programme_code = serializers.CharField(source="programme.code", read_only=True)
+    label = serializers.CharField(read_only=True, help_text=_("The quarter as YYYY-Qn."))
+
+    class Meta:
+        model = ReportingPeriod
+        fields = [
+            "id",
+            "programme",
+            "programme_code",
+            "label",
+            "year",
+            "quarter",
+            "deadline",
+            "status",
+        ]
+        read_only_fields = ["status"]
+
+
+class StepSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Why: required when returning or reopening."),
+    )
+
+
+class QuarterFilterSet(django_filters.FilterSet):
+    programme = django_filters.CharFilter(
+        field_name="programme__code", label=_("Programme code, e.g. nplv-2022.")
+    )
+    quarter = QuarterFilter(field_name="")
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["programme", "status", "year"]
+
+
+class QuarterViewSet(WritableViewSet):
+    """Quarters. A coordinator opens one (POST), closes and reopens it."""
+
+    queryset = ReportingPeriod.objects.select_related("programme")
+    serializer_class = QuarterSerializer
+    filterset_class = QuarterFilterSet
+    ordering_fields = ["year", "quarter", "deadline"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = services.quarter_open(user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=QuarterSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
+    def close(self, request, pk=None):
+        period = services.quarter_close(period=self.get_object(), user=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(request=StepSerializer, responses=QuarterSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
+    def reopen(self, request, pk=None):
+        serializer = StepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = services.quarter_reopen(
+            period=self.get_object(),
+            user=request.user,
+            reason=serializer.validated_data.get("comment", ""),
+        )
+        return Response(self.get_serializer(period).data)
+
+
+class IndicatorValueSerializer(RegisterSerializer):
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["id", "update", "indicator", "indicator_name", "value", "carried_over"]
+        read_only_fields = ["carried_over"]
+
+
+class ProgressUpdateSerializer(RegisterSerializer):
+    quarter = serializers.CharField(source="period.label", read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "intervention",
+            "period",
+            "quarter",
+            "report",
+            "light",
+            "narrative",
+            "results",
+            "money_spent_to_date",
+            "risks",
+            "carried_over",
+            "version",
+            "indicator_values",
+        ]
+        read_only_fields = ["intervention", "period", "report", "carried_over", "version"]
+
+
+class AreaReportSerializer(RegisterSerializer):
+    quarter = serializers.CharField(source="period.label", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    is_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AreaReport
+        fields = [
+            "id",
+            "area",
+            "area_name",
+            "period",
+            "quarter",
+            "status",
+            "overall_light",
+            "narrative",
+            "governance_progress",
+            "submitted_at",
+            "reviewed_at",
+            "is_late",
+            "version",
+        ]
+        read_only_fields = ["area", "period", "version"]
+
+
+class EscalationSerializer(RegisterSerializer):
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "report",
+            "title",
+            "description",
+            "kind",
+            "addressed_to",
+            "status",
+            "answer",
+            "answered_at",
+            "version",
+        ]
+        read_only_fields = ["version"]
+
+    def validate(self, attrs):
+        # Only coordinators record the Rijk's answer.
+        if not access.is_coordinator(self.context["request"].user):
+            for name in Escalation.answer_fields:
+                attrs.pop(name, None)
+        return super().validate(attrs)
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = ReportTransition
+        fields = ["id", "report", "actor", "at", "from_status", "to_status", "comment"]
+
+
+class QuarterTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = QuarterTransition
+        fields = ["id", "period", "actor", "at", "from_status", "to_status", "comment"]
+
+
+class ReportFilter(django_filters.FilterSet):
+    quarter = QuarterFilter(field_name="period")
+    area = id_filter("area", _("Area id."))
+    programme = django_filters.CharFilter(
+        field_name="period__programme__code", label=_("Programme code, e.g. nplv-2022.")
+    )
+    light = django_filters.ChoiceFilter(
+        field_name="overall_light", choices=Light.choices, label=_("Overall light.")
+    )
+
+    class Meta:
+        model = AreaReport
+        fields = ["quarter", "area", "programme", "status", "light"]
+
+
+class UpdateFilter(django_filters.FilterSet):
+    quarter = QuarterFilter(field_name="period")
+    area = id_filter("intervention__area", _("Area id."))
+    intervention = id_filter("intervention", _("Intervention id."))
+    report = id_filter("report", _("Report id."))
+    theme = django_filters.CharFilter(
+        field_name="intervention__themes__code", label=_("Theme code, e.g. youth.")
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["quarter", "area", "intervention", "report", "light", "carried_over"]
+
+
+class IndicatorValueFilter(django_filters.FilterSet):
+    quarter = QuarterFilter(field_name="update__period")
+    update = id_filter("update", _("Progress update id."))
+    indicator = id_filter("indicator", _("Indicator id."))
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["quarter", "update", "indicator"]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    quarter = QuarterFilter(field_name="report__period")
+    area = id_filter("report__area", _("Area id."))
+
+    class Meta:
+        model = Escalation
+        fields = ["quarter", "area", "status", "kind", "addressed_to"]
+
+
+class AreaReportViewSet(WritableViewSet):
+    """Quarterly reports per area, with the workflow steps as actions."""
+
+    queryset = AreaReport.objects.select_related("area", "period").order_by(
+        "-period__year", "-period__quarter", "area__name"
+    )
+    serializer_class = AreaReportSerializer
+    filterset_class = ReportFilter
+    ordering_fields = ["submitted_at", "status"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        self.permission_denied(request, message=_("Reports are made when a quarter opens."))
+
+    def _step(self, request, step):
+        serializer = StepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_step(
+            report=self.get_object(),
+            user=request.user,
+            step=step,
+            comment=serializer.validated_data.get("comment", ""),
+        )
+        data = self.get_serializer(report).data
+        return Response(data, headers={"ETag": etag_of(data)})
+
+    @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
+    def submit(self, request, pk=None):
+        return self._step(request, "submit")
+
+    @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
+    def approve(self, request, pk=None):
+        return self._step(request, "approve")
+
+    @extend_schema(
+        request=StepSerializer, responses=AreaReportSerializer, operation_id="area_reports_return"
+    )
+    @action(
+        detail=True, methods=["post"], url_path="return", permission_classes=WORKFLOW_PERMISSIONS
+    )
+    def return_(self, request, pk=None):
+        return self._step(request, "return")
+
+    @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
+    @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
+    def reopen(self, request, pk=None):
+        return self._step(request, "reopen")
+
+
+class ProgressUpdateViewSet(WritableViewSet):
+    """Each intervention's update per quarter, with its indicator values."""
+
+    queryset = (
+        ProgressUpdate.objects.select_related("period", "intervention")
+        .prefetch_related("indicator_values__indicator")
+        .order_by("-period__year", "-period__quarter", "intervention_id")
+    )
+    serializer_class = ProgressUpdateSerializer
+    filterset_class = UpdateFilter
+    ordering_fields = ["light", "money_spent_to_date"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+
+class IndicatorValueViewSet(WritableViewSet):
+    """Indicator values in the quarterly updates."""
+
+    queryset = IndicatorValue.objects.select_related("indicator", "update")
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+
+
+class EscalationViewSet(WritableViewSet):
+    """Knelpunten raised to the Rijk, and the Rijk's answers."""
+
+    queryset = Escalation.objects.select_related("report").order_by("-report__period__year", "pk")
+    serializer_class = EscalationSerializer
+    filterset_class = EscalationFilter
+    search_fields = ["title", "description", "answer"]
+    ordering_fields = ["status", "answered_at"]
+
+
+class ReportTransitionViewSet(ReadOnlyViewSet):
+    """The append-only trail of report workflow steps."""
+
+    queryset = ReportTransition.objects.select_related("actor")
+    serializer_class = TransitionSerializer
+    filterset_fields = ["report", "to_status"]
+
+
+class QuarterTransitionViewSet(ReadOnlyViewSet):
+    """The append-only trail of quarters opened, closed and reopened."""
+
+    queryset = QuarterTransition.objects.select_related("actor")
+    serializer_class = QuarterTransitionSerializer
+    filterset_fields = ["period", "to_status"]
+
+
+SUMMARY_COLUMNS = [
+    "area",
+    "report_status",
+    "overall_light",
+    "interventions",
+    *[
+        f"interventions_{status}"
+        for status in ("idea", "preparing", "running", "completed", "stopped")
+    ],
+    "updates_green",
+    "updates_amber",
+    "updates_red",
+    "money_committed",
+    "money_spent",
+    "open_escalations",
+]
+
+
+class QuarterlyReportView(APIView):
+    """The quarterly report: per area, theme and track, as JSON, CSV or XLSX."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "exports"
+    # The report reads areas through the scoped selector; reading reports is enough.
+    queryset = AreaReport.objects.none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("quarter", str, required=True, description="YYYY-Qn, e.g. 2024-Q3."),
+            OpenApiParameter(
+                "programme", str, description="Programme code; the latest if left out."
+            ),
+            OpenApiParameter(
+                "download", str, enum=["csv", "xlsx"], description="A file instead of JSON."
+            ),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        year, quarter = parse_quarter(request.query_params.get("quarter"))
+        periods = ReportingPeriod.objects.filter(year=year, quarter=quarter).order_by(
+            "-programme__start_year"
+        )
+        if request.query_params.get("programme"):
+            periods = periods.filter(programme__code=request.query_params["programme"])
+        period = get_object_or_404(periods[:1])
+        summary = quarter_summary(user=request.user, period=period)
+        download = request.query_params.get("download")
+        if download == "csv":
+            return self.csv(summary)
+        if download == "xlsx":
+            return self.xlsx(summary)
+        return Response(summary)
+
+    def csv(self, summary):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="kwartaal-{summary["quarter"]}.csv"'
+        )
+        response.write("\ufeff")  # a BOM, so Excel reads the accents right
+        writer = csv.DictWriter(response, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in summary["per_area"]:
+            writer.writerow({**row, "area": safe_text(row["area"])})
+        return response
+
+    def xlsx(self, summary):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Per gebied")
+        sheet.append(SUMMARY_COLUMNS)
+        for row in summary["per_area"]:
+            sheet.append([safe_text(row[c]) if c == "area" else row[c] for c in SUMMARY_COLUMNS])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="kwartaal-{summary["quarter"]}.xlsx"'
+        )
+        return response
+
+
+def safe_text(value):
+    """A typed value that a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
