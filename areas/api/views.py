@@ -147,6 +147,8 @@ class NeighbourhoodFilter(AreaRowFilter):
 
 
 class AreaPartnerFilter(AreaRowFilter):
+    partner = id_filter("partner", _("Partner id."))
+
     class Meta:
         model = AreaPartner
         fields = ["area", "area_code", "partner", "role"]

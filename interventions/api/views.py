@@ -133,6 +133,8 @@ class InterventionRowFilter(django_filters.FilterSet):
 
 
 class FundingLineFilter(InterventionRowFilter):
+    year = django_filters.NumberFilter(label=_("The year the amount is for."))
+
     class Meta:
         model = FundingLine
         fields = ["intervention", "area", "source", "year"]

@@ -37,10 +37,10 @@ class ScopedFieldsMixin:
         return fields
 
 
+# A model serializer that applies the model's own rules (full_clean) and the access
+# policy to what a write would save, so the API obeys what the admin obeys. (A comment,
+# not a docstring: the schema would show it on every resource.)
 class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
-    """A model serializer that applies the model's own rules (``full_clean``) and the
-    access policy to what a write would save, so the API obeys what the admin obeys."""
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model

@@ -31,6 +31,7 @@ class TrackFilter(django_filters.FilterSet):
     programme = django_filters.CharFilter(
         field_name="programme__code", label=_("Programme code, e.g. nplv-2022.")
     )
+    number = django_filters.NumberFilter(label=_("Track number, e.g. 1 for spoor 1."))
 
     class Meta:
         model = Track

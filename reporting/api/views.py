@@ -68,6 +68,7 @@ class QuarterFilterSet(django_filters.FilterSet):
         field_name="programme__code", label=_("Programme code, e.g. nplv-2022.")
     )
     quarter = QuarterFilter(field_name="")
+    year = django_filters.NumberFilter(label=_("Year."))
 
     class Meta:
         model = ReportingPeriod
@@ -230,6 +231,9 @@ class UpdateFilter(django_filters.FilterSet):
     theme = django_filters.CharFilter(
         field_name="intervention__themes__code", label=_("Theme code, e.g. youth.")
     )
+    carried_over = django_filters.BooleanFilter(
+        label=_("Only updates still as carried over from the previous quarter (or not).")
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -341,12 +345,32 @@ class EscalationViewSet(WritableViewSet):
     ordering_fields = ["status", "answered_at"]
 
 
+class TransitionFilter(django_filters.FilterSet):
+    to_status = django_filters.CharFilter(label=_("The state the step led to."))
+
+
+class ReportTransitionFilter(TransitionFilter):
+    report = id_filter("report", _("Report id."))
+
+    class Meta:
+        model = ReportTransition
+        fields = ["report", "to_status"]
+
+
+class QuarterTransitionFilter(TransitionFilter):
+    period = id_filter("period", _("Quarter id."))
+
+    class Meta:
+        model = QuarterTransition
+        fields = ["period", "to_status"]
+
+
 class ReportTransitionViewSet(ReadOnlyViewSet):
     """The append-only trail of report workflow steps."""
 
     queryset = ReportTransition.objects.select_related("actor")
     serializer_class = TransitionSerializer
-    filterset_fields = ["report", "to_status"]
+    filterset_class = ReportTransitionFilter
 
 
 class QuarterTransitionViewSet(ReadOnlyViewSet):
@@ -354,7 +378,7 @@ class QuarterTransitionViewSet(ReadOnlyViewSet):
 
     queryset = QuarterTransition.objects.select_related("actor")
     serializer_class = QuarterTransitionSerializer
-    filterset_fields = ["period", "to_status"]
+    filterset_class = QuarterTransitionFilter
 
 
 SUMMARY_COLUMNS = [
