@@ -183,10 +183,7 @@ class AreaViewSet(WritableViewSet):
     search_fields = ["name", "code", "municipality__name"]
     ordering_fields = ["name", "population_thousands"]
     http_method_names = ["get", "put", "patch", "head", "options"]
-
-    def filter_queryset(self, queryset):
-        # Filtering on a track or programme crosses a many-to-many link.
-        return super().filter_queryset(queryset).distinct()
+    distinct_filters = ["track", "programme"]
 
 
 class NeighbourhoodViewSet(WritableViewSet):

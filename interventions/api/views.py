@@ -122,9 +122,7 @@ class InterventionViewSet(WritableViewSet):
     search_fields = ["title", "code", "description"]
     ordering_fields = ["title", "code", "start_date", "status", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).distinct()
+    distinct_filters = ["theme"]
 
 
 class InterventionRowFilter(django_filters.FilterSet):

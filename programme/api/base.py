@@ -75,8 +75,17 @@ def etag_of(data):
 class ScopedViewSet(viewsets.GenericViewSet):
     """Lists and details within the user's scope; a row outside it is a 404."""
 
+    # Filters that cross a many-to-many link and so would repeat rows.
+    distinct_filters = ()
+
     def get_queryset(self):
         return super().get_queryset().for_user(self.request.user)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if any(name in self.request.query_params for name in self.distinct_filters):
+            queryset = queryset.distinct()
+        return queryset
 
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -322,9 +322,7 @@ class ProgressUpdateViewSet(WritableViewSet):
     filterset_class = UpdateFilter
     ordering_fields = ["light", "money_spent_to_date"]
     http_method_names = ["get", "put", "patch", "head", "options"]
-
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).distinct()
+    distinct_filters = ["theme"]
 
 
 class IndicatorValueViewSet(WritableViewSet):
