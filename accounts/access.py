@@ -111,8 +111,7 @@ def can(user, action, obj):
     if not has_model_permission(user, model, action):
         return False
     # Workflow locks (a closed quarter, a submitted report) hold for every role.
-    edit_lock = getattr(obj, "edit_lock", None)
-    if edit_lock is not None and edit_lock(reviewer=is_coordinator(user), action=action):
+    if lock_on(user, action, obj) is not None:
         return False
     if is_coordinator(user):
         return True
@@ -124,6 +123,16 @@ def can(user, action, obj):
         # created by anyone who may add it; programme-wide work is for coordinators.
         return getattr(model, "visible_to_all", False) and action == "add"
     return areas <= own_area_ids(user)
+
+
+def lock_on(user, action, obj):
+    """The workflow lock that keeps ``user`` from this action on ``obj`` (an error with
+    its reason), or None: a closed quarter for everyone, a submitted report for all
+    but coordinators."""
+    edit_lock = getattr(obj, "edit_lock", None)
+    if edit_lock is None:
+        return None
+    return edit_lock(reviewer=is_coordinator(user), action=action)
 
 
 def may(user, permission, obj):

@@ -24,6 +24,11 @@ class QuarterClosedError(ValidationError):
         super().__init__(QUARTER_CLOSED, code="quarter_closed")
 
 
+class ReportLockedError(ValidationError):
+    def __init__(self):
+        super().__init__(REPORT_LOCKED, code="report_locked")
+
+
 class Light(models.TextChoices):
     GREEN = "green", _("on track")
     AMBER = "amber", _("attention")
@@ -206,12 +211,12 @@ class AreaReport(ReportedData, VersionedModel):
         )
 
     def edit_lock(self, *, reviewer, action="change"):
-        """Why this report cannot be changed now, or '' when it can."""
+        """Why this report cannot be changed now (an error to raise), or None when it can."""
         if self.pk and self.quarter_is_closed():
-            return QUARTER_CLOSED
+            return QuarterClosedError()
         if not reviewer and self.status in (self.Status.SUBMITTED, self.Status.APPROVED):
-            return REPORT_LOCKED
-        return ""
+            return ReportLockedError()
+        return None
 
 
 class ProgressUpdate(ReportedData, VersionedModel):
@@ -311,10 +316,10 @@ class ProgressUpdate(ReportedData, VersionedModel):
 
     def edit_lock(self, *, reviewer, action="change"):
         if self.pk and self.quarter_is_closed():
-            return QUARTER_CLOSED
+            return QuarterClosedError()
         if self.report_id:
             return self.report.edit_lock(reviewer=reviewer, action=action)
-        return ""
+        return None
 
 
 class IndicatorValue(ReportedData, models.Model):
@@ -371,7 +376,7 @@ class IndicatorValue(ReportedData, models.Model):
                 raise ValidationError({"value": _("A percentage lies between 0 and 100.")})
 
     def edit_lock(self, *, reviewer, action="change"):
-        return self.update.edit_lock(reviewer=reviewer, action=action) if self.update_id else ""
+        return self.update.edit_lock(reviewer=reviewer, action=action) if self.update_id else None
 
 
 class Ministry(models.TextChoices):
@@ -435,10 +440,10 @@ class Escalation(ReportedData, VersionedModel):
 
     def edit_lock(self, *, reviewer, action="change"):
         if self.pk and self.quarter_is_closed() and not (reviewer and action == "change"):
-            return QUARTER_CLOSED  # a coordinator may still record the Rijk's answer
+            return QuarterClosedError()  # a coordinator may still record the Rijk's answer
         if self.report_id and not reviewer:
             return self.report.edit_lock(reviewer=reviewer, action=action)
-        return ""
+        return None
 
 
 class Transition(models.Model):

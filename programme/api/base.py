@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from programme.scoping import policy
 
-from .errors import PreconditionFailed, PreconditionRequired
+from .errors import Conflict, PreconditionFailed, PreconditionRequired
 
 
 class ScopedFieldsMixin:
@@ -115,9 +115,13 @@ class WritableViewSet(
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        if request.method in ("PUT", "PATCH") and not policy().can(request.user, "change", obj):
-            self.permission_denied(request)
-        if request.method == "DELETE" and not policy().can(request.user, "delete", obj):
+        action = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}.get(request.method)
+        if action is None:
+            return
+        lock = policy().lock_on(request.user, action, obj)
+        if lock is not None:  # a closed quarter or a submitted report: 409, with why
+            raise Conflict(detail=lock.messages[0], code=lock.code)
+        if not policy().can(request.user, action, obj):
             self.permission_denied(request)
 
     @transaction.atomic

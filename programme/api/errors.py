@@ -35,7 +35,7 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 # Domain errors that mean "not in this state", answered with 409 Conflict.
-CONFLICT_CODES = {"quarter_closed", "step_not_allowed"}
+CONFLICT_CODES = {"quarter_closed", "report_locked", "step_not_allowed"}
 
 
 def exception_handler(exc, context):
