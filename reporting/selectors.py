@@ -11,6 +11,12 @@ from programme.models import ReportingPeriod
 from .models import AreaReport, Escalation, ProgressUpdate
 
 LIGHTS = ("green", "amber", "red")
+CENT = Decimal("0.01")
+
+
+def money(amount):
+    """A sum of money with two decimals (SQLite's SUM forgets the column's scale)."""
+    return (amount or Decimal("0")).quantize(CENT)
 
 
 def quarter_summary(*, user, period: ReportingPeriod) -> dict:
@@ -74,8 +80,8 @@ def quarter_summary(*, user, period: ReportingPeriod) -> dict:
                     for status in Intervention.Status.values
                 },
                 **{f"updates_{light}": lights.get(f"updates_{light}", 0) for light in LIGHTS},
-                "money_committed": committed.get(area.pk) or Decimal("0.00"),
-                "money_spent": lights.get("spent") or Decimal("0.00"),
+                "money_committed": money(committed.get(area.pk)),
+                "money_spent": money(lights.get("spent")),
                 "open_escalations": open_escalations.get(area.pk, 0),
             }
         )
@@ -112,14 +118,14 @@ def quarter_summary(*, user, period: ReportingPeriod) -> dict:
                 "track": row["track__number"],
                 "name": row["track__name"],
                 "interventions": row["interventions"],
-                "money_committed": row["money_committed"] or Decimal("0.00"),
+                "money_committed": money(row["money_committed"]),
             }
             for row in per_track
         ],
         "programme_wide": {
             "interventions": per_area_interventions.get(None, {}).get("interventions", 0),
-            "money_committed": committed.get(None) or Decimal("0.00"),
-            "money_spent": per_area_updates.get(None, {}).get("spent") or Decimal("0.00"),
+            "money_committed": money(committed.get(None)),
+            "money_spent": money(per_area_updates.get(None, {}).get("spent")),
         },
         "totals": {
             "money_committed": sum((r["money_committed"] for r in per_area), Decimal("0.00")),

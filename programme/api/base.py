@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from programme.scoping import policy
 
-from .errors import Conflict, PreconditionFailed, PreconditionRequired
+from .errors import CONFLICT_CODES, Conflict, PreconditionFailed, PreconditionRequired
 
 
 class ScopedFieldsMixin:
@@ -52,6 +52,9 @@ class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         try:
             candidate.full_clean(exclude=list(many_to_many))
         except DjangoValidationError as error:
+            for problem in error.error_dict.get("__all__", []):
+                if problem.code in CONFLICT_CODES:  # a closed quarter: 409, not 400
+                    raise Conflict(detail=problem.messages[0], code=problem.code) from error
             raise serializers.ValidationError(
                 {
                     ("non_field_errors" if field == "__all__" else field): messages

@@ -1,7 +1,9 @@
 import csv
 import io
+import json
 
 import django_filters
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -431,7 +433,8 @@ class QuarterlyReportView(APIView):
             return self.csv(summary)
         if download == "xlsx":
             return self.xlsx(summary)
-        return Response(summary)
+        # Money as strings with two decimals ("1550.50"), as everywhere in the API.
+        return Response(json.loads(json.dumps(summary, cls=DjangoJSONEncoder)))
 
     def csv(self, summary):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
