@@ -34,7 +34,13 @@ class IndicatorSerializer(RegisterSerializer):
 class InterventionSerializer(RegisterSerializer):
     funding_lines = FundingLineSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(
+        source="area.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text=_("The area's name; empty for programme-wide work."),
+    )
 
     class Meta:
         model = Intervention

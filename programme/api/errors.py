@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -46,6 +47,11 @@ def exception_handler(exc, context):
         exc = PayloadTooLarge()
     elif isinstance(exc, ConcurrentEditError):
         exc = PreconditionFailed()
+    elif isinstance(exc, ProtectedError):
+        exc = Conflict(
+            detail=_("Other records still depend on this one; it cannot be deleted."),
+            code="protected",
+        )
     elif isinstance(exc, DjangoValidationError):
         if getattr(exc, "code", None) in CONFLICT_CODES:
             exc = Conflict(detail=exc.messages[0], code=exc.code)

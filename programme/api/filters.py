@@ -34,4 +34,6 @@ class QuarterFilter(django_filters.CharFilter):
 def id_filter(field_name, label):
     """A filter on a related row's id that never says whether the row exists: applied
     to the user's scoped rows, an id outside the scope simply matches nothing."""
-    return django_filters.NumberFilter(field_name=field_name, label=label)
+    return django_filters.NumberFilter(
+        field_name=field_name, label=label, min_value=1, max_value=2**63 - 1
+    )

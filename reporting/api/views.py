@@ -272,6 +272,7 @@ class AreaReportViewSet(WritableViewSet):
     ordering_fields = ["submitted_at", "status"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         self.permission_denied(request, message=_("Reports are made when a quarter opens."))
 
@@ -381,6 +382,7 @@ class QuarterTransitionViewSet(ReadOnlyViewSet):
     filterset_class = QuarterTransitionFilter
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_COLUMNS = [
     "area",
     "report_status",
@@ -417,7 +419,11 @@ class QuarterlyReportView(APIView):
                 "download", str, enum=["csv", "xlsx"], description="A file instead of JSON."
             ),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, XLSX): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request):
         year, quarter = parse_quarter(request.query_params.get("quarter"))
@@ -460,7 +466,7 @@ class QuarterlyReportView(APIView):
         workbook.save(buffer)
         response = HttpResponse(
             buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX,
         )
         response["Content-Disposition"] = (
             f'attachment; filename="kwartaal-{summary["quarter"]}.xlsx"'
