@@ -4,20 +4,23 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from areas.models import Area
 from programme.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
 from programme.models import ReportingPeriod
 
 from . import services
+from .exports.service import CONTENT_TYPES, export_quarter
 from .models import (
     AreaReport,
     Escalation,
+    ExportLog,
     IndicatorValue,
     ProgressUpdate,
     QuarterTransition,
@@ -314,6 +317,11 @@ class QuarterAdmin(RegisterAdmin):
                 self.admin_site.admin_view(self.step_view),
                 name="programme_reportingperiod_step",
             ),
+            path(
+                "<path:object_id>/export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="programme_reportingperiod_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -352,6 +360,23 @@ class QuarterAdmin(RegisterAdmin):
             "rows": rows,
         }
         return TemplateResponse(request, "admin/reporting/quarter/overview.html", context)
+
+    def export_view(self, request, object_id, fmt):
+        """The quarterly report as a file, of the whole quarter or of one area (?area=)."""
+        period = self.get_object(request, unquote(object_id))
+        if period is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if fmt not in CONTENT_TYPES:
+            raise Http404
+        area = None
+        if request.GET.get("area"):
+            area = Area.objects.for_user(request.user).filter(pk=request.GET["area"]).first()
+            if area is None:
+                raise Http404
+        name, exported, content_type = export_quarter(
+            user=request.user, period=period, fmt=fmt, area=area, via="admin"
+        )
+        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
 
     def step_view(self, request, object_id, step):
         period = self.get_object(request, unquote(object_id))
@@ -392,6 +417,26 @@ class TransitionAdmin(ScopedModelAdmin):
     list_display = ["__str__", "actor", "at", "from_status", "to_status"]
     list_filter = ["to_status"]
     readonly_fields = ["actor", "at", "from_status", "to_status", "comment"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ScopedModelAdmin):
+    """Every export: who, what, when. Read-only."""
+
+    list_display = ["at", "user", "period", "area", "format", "via"]
+    list_filter = ["format", "via"]
+    list_select_related = ["user", "period__programme", "area"]
+    search_fields = ["user__email"]
+    readonly_fields = ["at", "user", "period", "area", "format", "via"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportTransition)

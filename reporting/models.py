@@ -503,3 +503,36 @@ class QuarterTransition(Transition):
 
     def __str__(self):
         return f"{self.period}: {self.from_status} → {self.to_status}"
+
+
+class ExportLog(models.Model):
+    """Who exported what, when: every export leaves a row (append-only)."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    via = models.CharField(_("via"), max_length=20, help_text=_("admin, api or command"))
+
+    objects = ScopedQuerySet.as_manager()
+    owner_path = "user"
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.format} {self.period.label} {self.at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,7 @@ from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
     Escalation,
+    ExportLog,
     IndicatorValue,
     ProgressUpdate,
     QuarterTransition,
@@ -48,6 +49,7 @@ CATEGORY = {
     RegioDeal: "deal",
     User: "users",
     ApiToken: "users",
+    ExportLog: "users",
     AreaReport: "area",
     ProgressUpdate: "area",
     Escalation: "area",
@@ -110,6 +112,12 @@ def reference_row(model):
         TargetGroup: factories.TargetGroupFactory,
         User: lambda: factories.UserFactory(email="someone@example.org"),
         ApiToken: lambda: ApiToken.objects.create(user=factories.UserFactory(), name="Power BI")[0],
+        ExportLog: lambda: ExportLog.objects.create(
+            user=factories.UserFactory(),
+            period=factories.ReportingPeriodFactory(),
+            format="xlsx",
+            via="admin",
+        ),
         QuarterTransition: lambda: QuarterTransition.objects.create(
             period=factories.ReportingPeriodFactory(),
             actor=factories.UserFactory(),

@@ -15,6 +15,13 @@ def parse_quarter(value):
     return int(match[1]), int(match[2])
 
 
+def parse_id(value, name):
+    """A row's id from a query parameter; anything else is a clear 400."""
+    if not value.isdigit() or not 0 < int(value) < 2**63:
+        raise ValidationError({name: [_("Give a row's id, a positive whole number.")]})
+    return int(value)
+
+
 class QuarterFilter(django_filters.CharFilter):
     """Filters on a quarter written as ``2024-Q3``, through ``field_name`` (a lookup
     path to a ReportingPeriod)."""

@@ -4,28 +4,31 @@ import json
 
 import django_filters
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import access
+from areas.models import Area
 from programme.api.base import (
     ReadOnlyViewSet,
     RegisterSerializer,
     WritableViewSet,
     etag_of,
 )
-from programme.api.filters import QuarterFilter, id_filter, parse_quarter
+from programme.api.filters import QuarterFilter, id_filter, parse_id, parse_quarter
 from programme.api.permissions import WORKFLOW_PERMISSIONS
 from programme.models import ReportingPeriod
 from reporting import services
+from reporting.exports.service import CONTENT_TYPES, export_quarter
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -85,12 +88,49 @@ class QuarterViewSet(WritableViewSet):
     filterset_class = QuarterFilterSet
     ordering_fields = ["year", "quarter", "deadline"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    throttle_scope = "exports"  # for the export action, the only one throttled
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = services.quarter_open(user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "filetype",
+                str,
+                enum=sorted(CONTENT_TYPES),
+                required=True,
+                description="The file type.",
+            ),
+            OpenApiParameter("area", int, description="An area's id: export only that area."),
+        ],
+        responses={
+            (200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()
+        },
+    )
+    @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
+    def export(self, request, pk=None):
+        """The quarterly report of this quarter as XLSX, CSV (zip) or PDF."""
+        period = self.get_object()
+        filetype = request.query_params.get("filetype")
+        if filetype not in CONTENT_TYPES:
+            raise ValidationError({"filetype": [_("Choose xlsx, csv or pdf.")]})
+        area = None
+        if request.query_params.get("area"):
+            area = (
+                Area.objects.for_user(request.user)
+                .filter(pk=parse_id(request.query_params["area"], "area"))
+                .first()
+            )
+            if area is None:
+                raise NotFound()
+        name, exported, content_type = export_quarter(
+            user=request.user, period=period, fmt=filetype, area=area, via="api"
+        )
+        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
 
     @extend_schema(request=None, responses=QuarterSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
