@@ -28,6 +28,7 @@ from programme.api.filters import QuarterFilter, id_filter, parse_id, parse_quar
 from programme.api.permissions import WORKFLOW_PERMISSIONS
 from programme.models import ReportingPeriod
 from reporting import services
+from reporting.exports.cells import as_text
 from reporting.exports.service import CONTENT_TYPES, export_quarter
 from reporting.models import (
     AreaReport,
@@ -491,7 +492,7 @@ class QuarterlyReportView(APIView):
         writer = csv.DictWriter(response, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for row in summary["per_area"]:
-            writer.writerow({**row, "area": safe_text(row["area"])})
+            writer.writerow({**row, "area": as_text(row["area"])})
         return response
 
     def xlsx(self, summary):
@@ -501,7 +502,7 @@ class QuarterlyReportView(APIView):
         sheet = workbook.create_sheet("Per gebied")
         sheet.append(SUMMARY_COLUMNS)
         for row in summary["per_area"]:
-            sheet.append([safe_text(row[c]) if c == "area" else row[c] for c in SUMMARY_COLUMNS])
+            sheet.append([as_text(row[c]) if c == "area" else row[c] for c in SUMMARY_COLUMNS])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -512,10 +513,3 @@ class QuarterlyReportView(APIView):
             f'attachment; filename="kwartaal-{summary["quarter"]}.xlsx"'
         )
         return response
-
-
-def safe_text(value):
-    """A typed value that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
