@@ -158,12 +158,14 @@ def test_every_export_is_logged(coordinator, quarter, area_a):
     assert (log.user, log.period, log.area, log.format) == (coordinator, quarter, area_a, "xlsx")
 
 
-def test_admin_download_buttons(coordinator, liaison_a, quarter, area_b, client_for):
+@pytest.mark.parametrize(("fmt", "magic"), [("xlsx", b"PK"), ("csv", b"PK"), ("pdf", b"%PDF")])
+def test_admin_download_buttons(fmt, magic, coordinator, liaison_a, quarter, area_b, client_for):
     client = client_for(coordinator)
-    url = reverse("admin:programme_reportingperiod_export", args=[quarter.pk, "xlsx"])
+    url = reverse("admin:programme_reportingperiod_export", args=[quarter.pk, fmt])
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(magic)
     liaison = client_for(liaison_a)
     assert liaison.get(url, {"area": area_b.pk}).status_code == 404
 
