@@ -125,6 +125,12 @@ def can(user, action, obj):
     return areas <= own_area_ids(user)
 
 
+def coordinator_only_fields(user, model):
+    """The fields of ``model`` that ``user`` may read but not set: those a model
+    reserves for coordinators (``coordinator_fields``), unless the user is one."""
+    return () if is_coordinator(user) else tuple(getattr(model, "coordinator_fields", ()))
+
+
 def lock_on(user, action, obj):
     """The workflow lock that keeps ``user`` from this action on ``obj`` (an error with
     its reason), or None: a closed quarter for everyone, a submitted report for all

@@ -36,7 +36,6 @@ class GovernanceInline(StackedInline):
     model = GovernanceArrangement
     fields = [("kind", "name"), "regio_deal", "chair", ("start_date", "end_date"), "description"]
     autocomplete_fields = ["regio_deal"]
-    coordinator_fields = ["regio_deal"]
     show_change_link = True
 
 
@@ -48,7 +47,6 @@ class AreaAdmin(RegisterAdmin):
     search_fields = ["name", "code", "municipality__name", "municipality__cbs_code"]
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["tracks"]
-    coordinator_fields = ["code", "municipality", "tracks"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline]
     fieldsets = [
@@ -145,7 +143,6 @@ class GovernanceArrangementAdmin(CofinancingWarningAdmin):
     list_select_related = ["area"]
     search_fields = ["name", "area__name", "chair"]
     autocomplete_fields = ["area", "regio_deal"]
-    coordinator_fields = ["regio_deal"]
     fieldsets = [
         (None, {"fields": ["area", "kind", "name", "regio_deal"]}),
         (_("Steering"), {"fields": ["chair", ("start_date", "end_date"), "document_url"]}),

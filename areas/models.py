@@ -19,6 +19,7 @@ ZERO = Decimal("0.00")
 
 
 def euro(amount):
+    """An amount of money the Dutch way: € 1.234,50."""
     return "€ " + number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
@@ -105,6 +106,8 @@ class Area(ProtectedLinksMixin, models.Model):
     objects = ScopedQuerySet.as_manager()
     protected_relations = ["regio_deals"]
     area_path = ""
+    # Where an area lies and which programmes it is in is the ministry's call.
+    coordinator_fields = ("code", "municipality", "tracks")
 
     class Meta:
         verbose_name = _("area")
@@ -388,6 +391,7 @@ class GovernanceArrangement(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     area_path = "area"
+    coordinator_fields = ("regio_deal",)  # Regio Deals are agreed with the Rijk
 
     class Meta:
         verbose_name = _("governance arrangement")

@@ -54,8 +54,6 @@ class ScopedAdminMixin:
     related choices, autocomplete (via the remote admin's queryset), list filters and
     the permission to change or delete each row."""
 
-    # Fields only a coordinator changes; others see them read-only.
-    coordinator_fields = ()
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -80,15 +78,13 @@ class ScopedAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not policy().is_coordinator(request.user):
-            readonly += [name for name in self.coordinator_fields if name not in readonly]
-        return readonly
+        reserved = policy().coordinator_only_fields(request.user, self.model)
+        return readonly + [name for name in reserved if name not in readonly]
 
     def get_prepopulated_fields(self, request, obj=None):
         prepopulated = super().get_prepopulated_fields(request, obj)
-        if policy().is_coordinator(request.user):
-            return prepopulated
-        return {k: v for k, v in prepopulated.items() if k not in self.coordinator_fields}
+        reserved = policy().coordinator_only_fields(request.user, self.model)
+        return {k: v for k, v in prepopulated.items() if k not in reserved}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", scoped_choices(db_field.related_model, request.user))

@@ -183,6 +183,16 @@ class ReportingPeriod(models.Model):
     def is_closed(self):
         return self.status == self.Status.CLOSED
 
+    def previous(self):
+        """The programme's quarter before this one, or None."""
+        return (
+            type(self)
+            .objects.filter(programme_id=self.programme_id)
+            .filter(Q(year__lt=self.year) | Q(year=self.year, quarter__lt=self.quarter))
+            .order_by("-year", "-quarter")
+            .first()
+        )
+
     def clean(self):
         if self.deadline and self.year and self.quarter in range(1, 5):
             if self.deadline < self.first_day:

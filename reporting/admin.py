@@ -94,7 +94,6 @@ class ProgressUpdateInline(TabularInline):
 class EscalationInline(StackedInline):
     model = Escalation
     fields = [("title", "kind", "addressed_to"), "description", ("status", "answered_at"), "answer"]
-    coordinator_fields = ["status", "answer", "answered_at"]
 
 
 @admin.register(AreaReport)
@@ -230,7 +229,6 @@ class EscalationAdmin(RegisterAdmin):
     list_select_related = ["report__area", "report__period"]
     search_fields = ["title", "description", "answer", "report__area__name"]
     autocomplete_fields = ["report"]
-    coordinator_fields = ["status", "answer", "answered_at"]
     fieldsets = [
         (None, {"fields": ["report", "title", "kind", "addressed_to", "description"]}),
         (_("Answer from the Rijk"), {"fields": ["status", "answered_at", "answer"]}),

@@ -427,7 +427,7 @@ class Escalation(ReportedData, VersionedModel):
     owned_by = ("report",)
     # The Rijk answers after the quarter closed; what the area raised stays as it was.
     open_after_closing = ("status", "answer", "answered_at")
-    answer_fields = open_after_closing
+    coordinator_fields = open_after_closing  # only coordinators record the answer
 
     class Meta:
         verbose_name = _("escalation")

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -139,18 +138,9 @@ def report_prepare(*, report: AreaReport, user: User | None = None) -> int:
     return _create_updates(report.period, interventions, {report.area_id: report}, user)
 
 
-def _previous_period(period):
-    return (
-        ReportingPeriod.objects.filter(programme_id=period.programme_id)
-        .filter(Q(year__lt=period.year) | Q(year=period.year, quarter__lt=period.quarter))
-        .order_by("-year", "-quarter")
-        .first()
-    )
-
-
 def _create_updates(period, interventions, reports_by_area, user):
     missing = interventions.exclude(updates__period=period)
-    previous_period = _previous_period(period)
+    previous_period = period.previous()
     previous = {}
     if previous_period:
         previous = {

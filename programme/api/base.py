@@ -44,6 +44,8 @@ class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
+        for name in policy().coordinator_only_fields(self.context["request"].user, model):
+            attrs.pop(name, None)  # readable, but set only by coordinators
         many_to_many = {f.name for f in model._meta.many_to_many}
         candidate = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():

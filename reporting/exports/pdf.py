@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from areas.models import euro as format_euro
 from interventions.models import FundingLine, Intervention
 
 from ..models import AreaReport, Escalation, Light
@@ -27,8 +28,8 @@ OPEN_ESCALATION = {Escalation.Status.RESOLVED, Escalation.Status.DECLINED}
 
 
 def euro(amount) -> str:
-    """An amount of money the Dutch way: € 1.234,50."""
-    return "€ " + number_format(money(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    """An amount of money the Dutch way, empty amounts as € 0,00."""
+    return format_euro(money(amount))
 
 
 def write_pdf(*, user, period, area=None, target):

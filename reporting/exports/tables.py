@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import GovernanceArrangement
 from interventions.models import FundingLine, Indicator, Intervention
-from programme.models import ReportingPeriod
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
 from ..selectors import quarter_summary
@@ -41,15 +40,6 @@ class Table:
     title: str
     columns: list[Column]
     rows: Callable[[], Iterable[tuple]]
-
-
-def previous_period(period):
-    return (
-        ReportingPeriod.objects.filter(programme_id=period.programme_id)
-        .filter(Q(year__lt=period.year) | Q(year=period.year, quarter__lt=period.quarter))
-        .order_by("-year", "-quarter")
-        .first()
-    )
 
 
 def value_in(period):
@@ -116,7 +106,7 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
             yield tuple("" if value is None else value for value in row)
 
     def indicator_rows():
-        earlier = previous_period(period)
+        earlier = period.previous()
         rows = (
             Indicator.objects.filter(intervention__in=interventions)
             .annotate(value_now=value_in(period), value_before=value_in(earlier))
