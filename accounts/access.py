@@ -131,6 +131,14 @@ def coordinator_only_fields(user, model):
     return () if is_coordinator(user) else tuple(getattr(model, "coordinator_fields", ()))
 
 
+def may_manage_account(user, account=None, action="change"):
+    """Accounts: only a superuser changes a superuser or makes one, and only a superuser
+    deletes an account; everyone else deactivates it, so its history keeps its author."""
+    if action == "delete":
+        return user.is_superuser
+    return user.is_superuser or account is None or not account.is_superuser
+
+
 def lock_on(user, action, obj):
     """The workflow lock that keeps ``user`` from this action on ``obj`` (an error with
     its reason), or None: a closed quarter for everyone, a submitted report for all

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.admin import ScopedAdminMixin, ScopedModelAdmin, TabularInline
 
+from . import access
 from .models import ApiToken, AreaMembership, User
 from .services import user_invite
 
@@ -60,18 +61,18 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            readonly.append("is_superuser")
+            readonly.append("is_superuser")  # making a superuser takes one
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        # Only a superuser changes a superuser: a coordinator cannot take over one.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return access.may_manage_account(request.user, obj) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request, obj=None):
-        # Deactivate instead: deleting a user would orphan the history of their work.
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        return access.may_manage_account(
+            request.user, obj, "delete"
+        ) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
