@@ -10,6 +10,8 @@ are visible to every role and changed by coordinators only.
 
 from django.db.models import Q
 
+from programme.models import ReportingPeriod
+
 from .models import AreaMembership
 
 VIEW_ALL_AREAS = "accounts.view_all_areas"
@@ -96,6 +98,12 @@ def areas_of(obj):
 def has_model_permission(user, model, action):
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+def may_export(user):
+    """Whether the quarterly report's files are offered to ``user`` on the pages: they
+    download through the admin, which lets in staff who may view quarters."""
+    return user.is_staff and has_model_permission(user, ReportingPeriod, "view")
 
 
 def can(user, action, obj):

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 
 from areas.models import Area
 from interventions.models import FundingLine, Intervention
-from programme.models import ReportingPeriod
+from programme.models import ReportingPeriod, Track
 
 from .models import AreaReport, Escalation, ProgressUpdate
 
@@ -19,15 +19,22 @@ def money(amount):
     return (amount or Decimal("0")).quantize(CENT)
 
 
-def quarter_summary(*, user, period: ReportingPeriod) -> dict:
+def quarter_summary(*, user, period: ReportingPeriod, track: Track | None = None) -> dict:
     """Per area, per theme and per track: report status, lights, interventions by status,
-    money committed and spent, open escalations; and which areas have not submitted."""
+    money committed and spent, open escalations; and which areas have not submitted.
+    With a ``track``, only that track's interventions and the areas taking part in it."""
     interventions = Intervention.objects.for_user(user).filter(
         track__programme_id=period.programme_id
     )
     updates = ProgressUpdate.objects.for_user(user).filter(period=period)
     reports = AreaReport.objects.for_user(user).filter(period=period).select_related("area")
-    areas = Area.objects.for_user(user).filter(reports__period=period).distinct()
+    areas = Area.objects.for_user(user).filter(reports__period=period)
+    if track is not None:
+        interventions = interventions.filter(track=track)
+        updates = updates.filter(intervention__track=track)
+        reports = reports.filter(area__tracks=track)
+        areas = areas.filter(tracks=track)
+    areas = areas.distinct()
 
     light_counts = {f"updates_{light}": Count("pk", filter=Q(light=light)) for light in LIGHTS}
     per_area_updates = {

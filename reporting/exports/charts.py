@@ -36,7 +36,7 @@ class Style:
     optional pattern of lighter lines, so series differ without colour too."""
 
     fill: str
-    pattern: str = ""  # "", "diagonal", "cross" or "dots"
+    pattern: str = ""  # "", "diagonal", "cross", "dots" or "horizontal"
     ink: str = "#ffffff"
 
 
@@ -50,6 +50,7 @@ PALETTE = [
     Style("#01689b", "diagonal", "#6fb7d9"),
     Style("#535353", "dots", "#b3b3b3"),
     Style("#6b3d8f", "cross", "#b99ad3"),
+    Style("#7a4a00", "horizontal", "#d9a866"),
 ]
 
 
@@ -262,6 +263,7 @@ def _pattern_defs(ident, styles) -> str:
             "diagonal": f'<path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" {line}/>',
             "cross": f'<path d="M0,0 L6,6 M6,0 L0,6" {line}/>',
             "dots": f'<circle cx="3" cy="3" r="1.3" fill="{style.ink}"/>',
+            "horizontal": f'<path d="M0,3 L6,3" {line}/>',
         }[style.pattern]
         patterns.append(
             f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">'

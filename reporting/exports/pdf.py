@@ -9,27 +9,22 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from areas.models import euro as format_euro
-from interventions.models import FundingLine, Intervention
+from interventions.models import Intervention
 
+from .. import figures
+from ..figures import euro, light_label, status_label, table
 from ..models import AreaReport, Escalation, Light
-from ..selectors import LIGHTS, money, quarter_summary
-from .charts import bar_chart, format_number, stacked_bar_chart
+from ..selectors import LIGHTS, quarter_summary
+from .charts import format_number
 from .tables import DATE, INTEGER, MONEY, NUMBER, quarter_tables
 
 OPEN_ESCALATION = {Escalation.Status.RESOLVED, Escalation.Status.DECLINED}
-
-
-def euro(amount) -> str:
-    """An amount of money the Dutch way, empty amounts as € 0,00."""
-    return format_euro(money(amount))
 
 
 def write_pdf(*, user, period, area=None, target):
@@ -57,7 +52,7 @@ def render_quarter_html(*, user, period, area=None) -> str:
 def quarter_context(*, user, period, area=None) -> dict:
     summary = quarter_summary(user=user, period=period)
     per_area = [row for row in summary["per_area"] if area is None or row["area_id"] == area.pk]
-    tables = {table.name: table for table in quarter_tables(user=user, period=period, area=area)}
+    tables = {each.name: each for each in quarter_tables(user=user, period=period, area=area)}
 
     interventions = _bucket(tables["interventions"], "area")
     escalations = _bucket(tables["escalations"], "area")
@@ -67,8 +62,8 @@ def quarter_context(*, user, period, area=None) -> dict:
             period=period, area_id__in=[row["area_id"] for row in per_area]
         )
     }
-    sources = _money_per_source(user, period, area)
-    themes = _per_theme(user, period, area) if area is not None else summary["per_theme"]
+    sources = figures.money_per_source(user, period, area)
+    themes = figures.per_theme(user, period, area) if area is not None else summary["per_theme"]
     statuses = Counter(
         row["status"] for rows in interventions.values() for row in rows
     )  # every intervention in the tables, programme-wide work included
@@ -93,17 +88,17 @@ def quarter_context(*, user, period, area=None) -> dict:
         "made_on": date_format(timezone.localdate(), "j F Y"),
         "made_for": str(user),
         "organisation": getattr(user, "organisation", ""),
-        "key_figures": _key_figures(
+        "key_figures": figures.key_figures(
             per_area, statuses, committed, spent, len(programme_wide), summary["programme_wide"]
         ),
         "charts": [
-            _reports_chart(per_area),
-            _lights_chart(per_area),
-            _themes_chart(themes),
-            _status_chart(statuses),
-            _money_chart(sources, committed),
+            figures.reports_chart(per_area),
+            figures.lights_chart(per_area),
+            figures.themes_chart(themes),
+            figures.status_chart(statuses),
+            figures.money_chart(sources, committed),
         ],
-        "overview": _overview_table(per_area),
+        "overview": figures.overview_table(per_area),
         "areas": areas,
         "programme_wide": _intervention_table(programme_wide),
     }
@@ -137,212 +132,10 @@ def _show(column, value):
     return str(column.display(value))
 
 
-def _money_per_source(user, period, area):
-    lines = FundingLine.objects.for_user(user).filter(
-        intervention__track__programme_id=period.programme_id
-    )
-    if area is not None:
-        lines = lines.filter(intervention__area=area)
-    totals = dict(lines.values_list("source").annotate(total=Sum("amount")).order_by())
-    return [
-        (label, money(totals[source]))
-        for source, label in FundingLine.Source.choices
-        if source in totals
-    ]
-
-
-def _per_theme(user, period, area):
-    rows = (
-        Intervention.objects.for_user(user)
-        .filter(track__programme_id=period.programme_id, area=area)
-        .values("themes__name_nl")
-        .annotate(interventions=Count("pk", distinct=True))
-        .order_by("themes__name_nl")
-    )
-    return [{"name": row["themes__name_nl"], "interventions": row["interventions"]} for row in rows]
-
-
-def _key_figures(per_area, statuses, committed, spent, programme_wide_count, programme_wide):
-    submitted = sum(1 for row in per_area if row["report_status"] in ("submitted", "approved"))
-    return [
-        (_("Areas"), format_number(len(per_area))),
-        (
-            _("Reports submitted"),
-            _("%(submitted)s of %(total)s") % {"submitted": submitted, "total": len(per_area)},
-        ),
-        (_("Interventions"), format_number(sum(statuses.values()))),
-        *[
-            (
-                _("Updates: %(light)s") % {"light": Light(light).label},
-                format_number(sum(row[f"updates_{light}"] for row in per_area)),
-            )
-            for light in LIGHTS
-        ],
-        (_("Money committed"), euro(committed)),
-        (_("Money spent so far"), euro(spent)),
-        (_("Open escalations"), format_number(sum(row["open_escalations"] for row in per_area))),
-        *(
-            [
-                (_("Programme-wide interventions"), format_number(programme_wide_count)),
-                (_("Money committed programme-wide"), euro(programme_wide["money_committed"])),
-            ]
-            if programme_wide_count
-            else []
-        ),
-    ]
-
-
-def _table(caption, headers, rows, total=None):
-    """A data table for the template: headers and cells as (text, is_number)."""
-    return {"caption": caption, "headers": headers, "rows": rows, "total": total}
-
-
-def _reports_chart(per_area):
-    counts = Counter(row["report_status"] or "" for row in per_area)
-    data = [(label, counts[status]) for status, label in AreaReport.Status.choices]
-    if counts[""]:
-        data.append((_("no report"), counts[""]))
-    title = _("Quarterly reports by status")
-    chart = bar_chart(data, title=title, ident="chart-reports")
-    not_submitted = [
-        row["area"] for row in per_area if row["report_status"] in ("draft", "returned", None)
-    ]
-    return {
-        "title": title,
-        "chart": chart,
-        "table": _table(
-            title,
-            [(_("status"), False), (_("areas"), True)],
-            [[(label, False), (format_number(value), True)] for label, value in data],
-            [(_("total"), False), (format_number(len(per_area)), True)],
-        ),
-        "note": (
-            _("Not submitted yet: %(areas)s.") % {"areas": ", ".join(not_submitted)}
-            if not_submitted
-            else _("Every area has submitted its report.")
-        ),
-    }
-
-
-def _lights_chart(per_area):
-    series = [(light, str(Light(light).label)) for light in LIGHTS]
-    data = [(row["area"], {light: row[f"updates_{light}"] for light in LIGHTS}) for row in per_area]
-    title = _("Lights of the interventions per area")
-    chart = stacked_bar_chart(data, series=series, title=title, ident="chart-lights")
-    return {
-        "title": title,
-        "chart": chart,
-        "table": _table(
-            title,
-            [
-                (_("area"), False),
-                *[(label, True) for _key, label in series],
-                (_("overall light"), False),
-            ],
-            [
-                [
-                    (row["area"], False),
-                    *[(format_number(row[f"updates_{light}"]), True) for light in LIGHTS],
-                    (_light_label(row["overall_light"]), False),
-                ]
-                for row in per_area
-            ],
-        ),
-    }
-
-
-def _themes_chart(themes):
-    data = [(row["name"] or _("no theme"), row["interventions"]) for row in themes]
-    title = _("Interventions per theme")
-    return {
-        "title": title,
-        "chart": bar_chart(data, title=title, ident="chart-themes"),
-        "table": _table(
-            title,
-            [(_("theme"), False), (_("interventions"), True)],
-            [[(label, False), (format_number(value), True)] for label, value in data],
-        ),
-        "note": _("An intervention can work on more than one theme."),
-    }
-
-
-def _status_chart(statuses):
-    data = [(label, statuses[status]) for status, label in Intervention.Status.choices]
-    title = _("Interventions per status")
-    return {
-        "title": title,
-        "chart": bar_chart(data, title=title, ident="chart-status"),
-        "table": _table(
-            title,
-            [(_("status"), False), (_("interventions"), True)],
-            [[(str(label), False), (format_number(value), True)] for label, value in data],
-            [(_("total"), False), (format_number(sum(statuses.values())), True)],
-        ),
-    }
-
-
-def _money_chart(sources, committed):
-    title = _("Money committed per source")
-    return {
-        "title": title,
-        "chart": bar_chart(sources, title=title, value_format=euro, ident="chart-money"),
-        "table": _table(
-            title,
-            [(_("source"), False), (_("amount committed (€)"), True)],
-            [[(str(label), False), (euro(amount), True)] for label, amount in sources],
-            [(_("total"), False), (euro(committed), True)],
-        ),
-    }
-
-
-def _light_label(light):
-    return str(Light(light).label) if light else _("not given")
-
-
-def _status_label(status):
-    return str(AreaReport.Status(status).label) if status else _("no report")
-
-
-def _overview_table(per_area):
-    return _table(
-        _("Summary per area"),
-        [
-            (_("area"), False),
-            (_("report status"), False),
-            (_("overall light"), False),
-            (_("interventions"), True),
-            (_("money committed (€)"), True),
-            (_("money spent (€)"), True),
-            (_("open escalations"), True),
-        ],
-        [
-            [
-                (row["area"], False),
-                (_status_label(row["report_status"]), False),
-                (_light_label(row["overall_light"]), False),
-                (format_number(row["interventions"]), True),
-                (euro(row["money_committed"]), True),
-                (euro(row["money_spent"]), True),
-                (format_number(row["open_escalations"]), True),
-            ]
-            for row in per_area
-        ],
-        [
-            (_("total"), False),
-            ("", False),
-            ("", False),
-            (format_number(sum(row["interventions"] for row in per_area)), True),
-            (euro(sum((row["money_committed"] for row in per_area), Decimal(0))), True),
-            (euro(sum((row["money_spent"] for row in per_area), Decimal(0))), True),
-            (format_number(sum(row["open_escalations"] for row in per_area)), True),
-        ],
-    )
-
-
 def _intervention_table(rows):
     if not rows:
         return None
-    return _table(
+    return table(
         _("Interventions"),
         [
             (_("code"), False),
@@ -370,9 +163,9 @@ def _area_page(row, report, interventions, escalations):
     ]
     return {
         "name": row["area"],
-        "status": _status_label(row["report_status"]),
+        "status": status_label(row["report_status"]),
         "light": row["overall_light"] or "",
-        "light_label": _light_label(row["overall_light"]),
+        "light_label": light_label(row["overall_light"]),
         "figures": [
             (_("Interventions"), format_number(row["interventions"])),
             *[

@@ -1,0 +1,262 @@
+"""What each page shows, computed over what the requesting user may see.
+
+Every function here runs a fixed number of queries: figures are aggregated in the
+database and rows are fetched with their relations in one go.
+"""
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from accounts import access
+from areas.models import AreaPartner, GovernanceArrangement
+from interventions.models import Intervention
+from programme.models import ReportingPeriod
+
+from . import figures, services
+from .exports.charts import stacked_bar_chart
+from .models import AreaReport, Escalation, Light, ProgressUpdate
+from .selectors import LIGHTS, quarter_summary
+
+NOT_SUBMITTED = (AreaReport.Status.DRAFT, AreaReport.Status.RETURNED, None)
+FINISHED_ESCALATION = (Escalation.Status.RESOLVED, Escalation.Status.DECLINED)
+ESCALATIONS_SHOWN = 25
+QUARTERS_SHOWN = 12
+
+
+class ToDo(NamedTuple):
+    """An intervention whose update for the quarter still needs work."""
+
+    intervention: Intervention
+    reason: str
+    link: str
+    has_update: bool
+
+
+def dashboard(*, user, period, track=None, today) -> dict:
+    """The quarter at a glance: every area's report and light, the late ones, the
+    interventions by theme and status, the money and the open escalations."""
+    summary = quarter_summary(user=user, period=period, track=track)
+    per_area = summary["per_area"]
+    interventions = Intervention.objects.for_user(user).filter(
+        track__programme_id=period.programme_id
+    )
+    escalations = (
+        Escalation.objects.for_user(user)
+        .filter(report__period=period)
+        .exclude(status__in=FINISHED_ESCALATION)
+    )
+    if track is not None:
+        interventions = interventions.filter(track=track)
+        escalations = escalations.filter(report__area__tracks=track)
+    statuses = Counter(dict(interventions.values_list("status").annotate(Count("pk")).order_by()))
+    sources = figures.money_per_source(user, period, track=track)
+    committed = sum((amount for _source, amount in sources), Decimal("0.00"))
+    spent = summary["totals"]["money_spent"] + summary["programme_wide"]["money_spent"]
+
+    past_deadline = today > period.deadline
+    rows = [
+        {
+            **row,
+            "status_label": figures.status_label(row["report_status"]),
+            "light_label": figures.light_label(row["overall_light"]),
+            "late": past_deadline and row["report_status"] in NOT_SUBMITTED,
+        }
+        for row in per_area
+    ]
+    return {
+        "areas": rows,
+        "late": [row for row in rows if row["late"]],
+        "key_figures": figures.key_figures(
+            per_area,
+            statuses,
+            committed,
+            spent,
+            summary["programme_wide"]["interventions"],
+            summary["programme_wide"],
+        ),
+        "charts": [
+            figures.reports_chart(per_area),
+            figures.lights_chart(per_area),
+            figures.themes_by_status_chart(interventions),
+            figures.status_chart(statuses),
+            figures.money_chart(sources, committed),
+        ],
+        "escalations": list(
+            escalations.select_related("report__area").order_by(
+                "report__area__name", "title", "pk"
+            )[:ESCALATIONS_SHOWN]
+        ),
+        "escalations_total": sum(row["open_escalations"] for row in per_area),
+    }
+
+
+def area(*, user, area) -> dict:
+    """An area's partners, governance, interventions with their latest light, its
+    lights over the past quarters and its escalations with the answers."""
+    latest = (
+        ProgressUpdate.objects.filter(intervention=OuterRef("pk"))
+        .exclude(light="")
+        .order_by("-period__year", "-period__quarter")
+    )
+    interventions = (
+        Intervention.objects.for_user(user)
+        .filter(area=area)
+        .select_related("track__programme", "lead_partner")
+        .annotate(
+            latest_light=Subquery(latest.values("light")[:1]),
+            latest_year=Subquery(latest.values("period__year")[:1]),
+            latest_quarter=Subquery(latest.values("period__quarter")[:1]),
+        )
+        .order_by("track__programme__start_year", "code")
+    )
+    escalations = (
+        Escalation.objects.for_user(user)
+        .filter(report__area=area)
+        .select_related("report__period")
+        .order_by("-report__period__year", "-report__period__quarter", "title", "pk")
+    )
+    return {
+        "partners": AreaPartner.objects.for_user(user)
+        .filter(area=area)
+        .select_related("partner")
+        .order_by("role", "partner__name"),
+        "governance": GovernanceArrangement.objects.for_user(user)
+        .filter(area=area)
+        .select_related("regio_deal")
+        .order_by("kind", "name"),
+        "interventions": [
+            {
+                "intervention": intervention,
+                "light": intervention.latest_light or "",
+                "light_label": figures.light_label(intervention.latest_light),
+                "quarter": (
+                    f"{intervention.latest_year}-Q{intervention.latest_quarter}"
+                    if intervention.latest_year
+                    else ""
+                ),
+            }
+            for intervention in interventions
+        ],
+        "lights": _lights_per_quarter(user, area),
+        "escalations": list(escalations[:ESCALATIONS_SHOWN]),
+        "escalations_total": escalations.count(),
+    }
+
+
+def _lights_per_quarter(user, area):
+    reports = list(
+        AreaReport.objects.for_user(user)
+        .filter(area=area)
+        .select_related("period__programme")
+        .annotate(**{light: Count("updates", filter=Q(updates__light=light)) for light in LIGHTS})
+        .order_by("-period__year", "-period__quarter", "period__programme__start_year")[
+            :QUARTERS_SHOWN
+        ]
+    )
+    reports.reverse()  # oldest first, as a timeline reads
+    series = [(light, str(Light(light).label)) for light in LIGHTS]
+    title = _("Lights of the interventions per quarter")
+    several_programmes = len({report.period.programme_id for report in reports}) > 1
+    for report in reports:
+        report.quarter = report.period.label + (
+            f" ({report.period.programme.code})" if several_programmes else ""
+        )
+    data = [
+        (report.quarter, {light: getattr(report, light) for light in LIGHTS}) for report in reports
+    ]
+    return {
+        "title": title,
+        "chart": stacked_bar_chart(data, series=series, title=title, ident="chart-area-lights"),
+        "table": figures.table(
+            title,
+            [
+                (_("quarter"), False),
+                (_("report status"), False),
+                (_("overall light"), False),
+                *[(label, True) for _key, label in series],
+            ],
+            [
+                [
+                    (report.quarter, False),
+                    (report.get_status_display(), False),
+                    (figures.light_label(report.overall_light), False),
+                    *[(figures.format_number(getattr(report, light)), True) for light in LIGHTS],
+                ]
+                for report in reports
+            ],
+        ),
+    }
+
+
+def my_quarter(*, user, today) -> dict:
+    """Per open report of the user's own areas: the deadline, the state, and each
+    intervention whose update still needs work, with a link to its form."""
+    area_ids = access.own_area_ids(user)
+    reports = list(
+        AreaReport.objects.for_user(user)
+        .filter(area_id__in=area_ids, period__status=ReportingPeriod.Status.OPEN)
+        .select_related("area", "period__programme")
+        .annotate(updates_total=Count("updates"))
+        .order_by("period__deadline", "area__name")
+    )
+    to_do = defaultdict(list)
+    for update in (
+        ProgressUpdate.objects.for_user(user)
+        .filter(report__in=reports)
+        .filter(Q(light="") | Q(carried_over=True))
+        .select_related("intervention")
+        .order_by("intervention__code")
+    ):
+        reason = _("no light given yet") if not update.light else _("carried over: check it")
+        link = reverse("admin:reporting_progressupdate_change", args=[update.pk])
+        to_do[update.report_id].append(ToDo(update.intervention, reason, link, has_update=True))
+
+    report_of = {(report.area_id, report.period.programme_id): report for report in reports}
+    for intervention in (
+        Intervention.objects.for_user(user)
+        .filter(
+            area_id__in=area_ids,
+            status=Intervention.Status.RUNNING,
+            track__programme_id__in={report.period.programme_id for report in reports},
+        )
+        .exclude(updates__period__in=[report.period_id for report in reports])
+        .select_related("track")
+        .order_by("code")
+    ):
+        report = report_of.get((intervention.area_id, intervention.track.programme_id))
+        if report is not None:
+            # Opening the report gives every running intervention its update.
+            link = reverse("admin:reporting_areareport_change", args=[report.pk])
+            to_do[report.pk].append(ToDo(intervention, _("no update yet"), link, has_update=False))
+
+    back = urlencode({"next": reverse("pages:my-quarter")})
+    return {
+        "has_areas": bool(area_ids),
+        "reports": [
+            {
+                "report": report,
+                "to_submit": report.status in NOT_SUBMITTED,
+                "days_left": (report.period.deadline - today).days,
+                "days_late": (today - report.period.deadline).days,
+                "late": report.status in NOT_SUBMITTED and today > report.period.deadline,
+                "to_do": to_do[report.pk],
+                "done": report.updates_total - sum(item.has_update for item in to_do[report.pk]),
+                "total": report.updates_total
+                + sum(not item.has_update for item in to_do[report.pk]),
+                "link": reverse("admin:reporting_areareport_change", args=[report.pk]),
+                "submit_link": (
+                    reverse("admin:reporting_areareport_step", args=[report.pk, "submit"])
+                    + f"?{back}"
+                    if "submit" in services.allowed_report_steps(report=report, user=user)
+                    else ""
+                ),
+            }
+            for report in reports
+        ],
+    }
