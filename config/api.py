@@ -1,10 +1,13 @@
 """The REST API's router: every resource under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from areas.api import views as areas
+from interventions.api import imports as intervention_imports
 from interventions.api import views as interventions
 from programme.api import views as programme
+from reporting.api import imports as reporting_imports
 from reporting.api import views as reporting
 
 router = DefaultRouter()
@@ -29,3 +32,23 @@ router.register("indicator-values", reporting.IndicatorValueViewSet)
 router.register("escalations", reporting.EscalationViewSet)
 router.register("report-transitions", reporting.ReportTransitionViewSet)
 router.register("quarter-transitions", reporting.QuarterTransitionViewSet)
+
+# Files in and out beside the router's resources, included before the router (so that
+# "import" is never read as an intervention's id).
+urlpatterns = [
+    path(
+        "area-reports/<int:pk>/template/",
+        reporting_imports.QuarterTemplateView.as_view(),
+        name="area-report-template",
+    ),
+    path(
+        "area-reports/<int:pk>/import/",
+        reporting_imports.QuarterImportView.as_view(),
+        name="area-report-import",
+    ),
+    path(
+        "interventions/import/",
+        intervention_imports.InterventionImportView.as_view(),
+        name="interventions-import",
+    ),
+]

@@ -1,10 +1,62 @@
+import base64
+import io
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.admin import RegisterAdmin, TabularInline
+from programme.spreadsheets import LIMITS, XLSX_CONTENT_TYPE, SpreadsheetRefused
 
+from . import imports
 from .models import FundingLine, Indicator, Intervention, TargetGroup
+
+# A previewed file travels back with the confirmation, signed, while it fits in a form
+# field (the request body cap); a larger one is uploaded again with "preview" unticked.
+CARRY_LIMIT = 1024 * 1024
+CARRY_MAX_AGE = 3600
+
+
+class InterventionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        required=False,
+    )
+    preview = forms.BooleanField(
+        label=_("Preview only: show what would change, save nothing"),
+        required=False,
+        initial=True,
+    )
+    carried = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("carried"):
+            self.add_error("file", _("Choose a file."))
+        return cleaned
+
+
+def carry(user, data, fingerprint):
+    if len(data) > CARRY_LIMIT:
+        return ""
+    payload = {"file": base64.b64encode(data).decode(), "plan": fingerprint}
+    return signing.dumps(payload, salt=f"intervention-import:{user.pk}")
+
+
+def carried_file(user, token):
+    """The previewed file and the fingerprint of its plan, or None when the token is
+    not this user's, or expired."""
+    try:
+        payload = signing.loads(token, salt=f"intervention-import:{user.pk}", max_age=CARRY_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return io.BytesIO(base64.b64decode(payload["file"])), payload["plan"]
 
 
 class FundingLineInline(TabularInline):
@@ -36,6 +88,7 @@ class InterventionForm(forms.ModelForm):
 @admin.register(Intervention)
 class InterventionAdmin(RegisterAdmin):
     form = InterventionForm
+    change_list_template = "admin/interventions/intervention/change_list.html"
     list_display = ["title", "code", "area", "track", "status", "start_date", "end_date"]
     list_filter = ["status", "track__programme", "track", "themes", "evidence_level", "area"]
     list_select_related = ["area", "track__programme"]
@@ -49,6 +102,100 @@ class InterventionAdmin(RegisterAdmin):
         (_("Partners"), {"fields": ["lead_partner", "partners"]}),
         (_("Period"), {"fields": [("start_date", "end_date"), ("created_at", "updated_at")]}),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_import": imports.may_import_interventions(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="interventions_intervention_import",
+            ),
+            path(
+                "import/sheet/",
+                self.admin_site.admin_view(self.sheet_view),
+                name="interventions_intervention_import_sheet",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sheet_view(self, request):
+        """The interventions the user sees, as a sheet in the import's format."""
+        if not imports.may_import_interventions(request.user):
+            raise PermissionDenied
+        target = io.BytesIO()
+        imports.intervention_sheet(user=request.user, target=target)
+        target.seek(0)
+        return FileResponse(
+            target, as_attachment=True, filename="interventies.xlsx", content_type=XLSX_CONTENT_TYPE
+        )
+
+    def import_view(self, request):
+        """Upload a sheet of interventions: preview what changes, then confirm."""
+        if not imports.may_import_interventions(request.user):
+            raise PermissionDenied
+        result, refusal, confirm = None, "", ""
+        form = InterventionImportForm()
+        if request.method == "POST":
+            form = InterventionImportForm(request.POST, request.FILES)
+            if int(request.META.get("CONTENT_LENGTH") or 0) > LIMITS.upload_bytes + 64 * 1024:
+                form = InterventionImportForm()
+                refusal = _("The file is larger than %(max)d MB.") % {
+                    "max": LIMITS.upload_bytes // 2**20
+                }
+            elif form.is_valid():
+                upload, expected = form.cleaned_data["file"], ""
+                if upload is None:
+                    carried = carried_file(request.user, form.cleaned_data["carried"])
+                    if carried is None:
+                        refusal = _("The preview has expired: upload the file again.")
+                    else:
+                        upload, expected = carried
+                if upload is not None:
+                    dry_run = form.cleaned_data["preview"] and not expected
+                    try:
+                        result = imports.import_interventions(
+                            user=request.user, upload=upload, dry_run=dry_run, expected=expected
+                        )
+                    except SpreadsheetRefused as error:
+                        refusal = error.message
+                    else:
+                        if result.ok and not dry_run:
+                            counts = result.counts()
+                            self.message_user(
+                                request,
+                                _(
+                                    "Imported: %(created)d interventions created, %(updated)d "
+                                    "updated, %(unchanged)d unchanged."
+                                )
+                                % counts,
+                                messages.SUCCESS,
+                            )
+                            return HttpResponseRedirect(
+                                reverse("admin:interventions_intervention_changelist")
+                            )
+                        if result.ok:
+                            upload.seek(0)
+                            confirm = carry(request.user, upload.read(), result.fingerprint())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import interventions from Excel"),
+            "opts": self.opts,
+            "form": form,
+            "result": result,
+            "counts": result.counts() if result else {},
+            "problems": result.problems if result else [],
+            "refusal": refusal,
+            "confirm": confirm,
+            "sheet_url": reverse("admin:interventions_intervention_import_sheet"),
+        }
+        return TemplateResponse(request, "admin/interventions/intervention/import.html", context)
 
 
 @admin.register(TargetGroup)

@@ -492,3 +492,90 @@ def _save_line(line, user):
 def _delete_line(line, user):
     line._history_user = user
     line.delete()
+
+
+def intervention_sheet(*, user, target) -> None:
+    """The interventions ``user`` sees, with their funding lines, in the import's format:
+    edit it and import it back. Streamed (write-only), so it scales to every
+    intervention of the programme."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    interventions = Intervention.objects.for_user(user)
+    themes = {}
+    for intervention_id, code in Intervention.themes.through.objects.filter(
+        intervention__in=interventions
+    ).values_list("intervention_id", "theme__code"):
+        themes.setdefault(intervention_id, []).append(code)
+    status = dict(Intervention.Status.choices)
+    evidence = dict(Intervention.EvidenceLevel.choices)
+    source = dict(FundingLine.Source.choices)
+    book = Workbook(write_only=True)
+
+    def sheet(title, columns, rows):
+        worksheet = book.create_sheet(str(title)[:31])
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(worksheet, value=str(column.header))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        worksheet.append(header)
+        worksheet.freeze_panes = "A2"
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(worksheet, value=None if value in ("", None) else value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text, never a formula
+                cells.append(cell)
+            worksheet.append(cells)
+
+    sheet(
+        SHEET_INTERVENTIONS,
+        INTERVENTION_COLUMNS,
+        (
+            (
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                str(status[row[6]]),
+                "; ".join(sorted(themes.get(row[0], []))),
+                row[7],
+                row[8],
+                row[9],
+                str(evidence[row[10]]),
+                row[11],
+            )
+            for row in interventions.order_by("code")
+            .values_list(
+                "pk",
+                "code",
+                "title",
+                "track__programme__code",
+                "track__number",
+                "area__code",
+                "status",
+                "lead_partner__name",
+                "start_date",
+                "end_date",
+                "evidence_level",
+                "description",
+            )
+            .iterator(chunk_size=2000)
+        ),
+    )
+    sheet(
+        SHEET_FUNDING,
+        FUNDING_COLUMNS,
+        (
+            (row[0], str(source[row[1]]), row[2], row[3], row[4], row[5])
+            for row in FundingLine.objects.filter(intervention__in=interventions)
+            .order_by("intervention__code", "source", "year", "pk")
+            .values_list("intervention__code", "source", "funder__name", "year", "amount", "note")
+            .iterator(chunk_size=2000)
+        ),
+    )
+    book.save(target)

@@ -14,9 +14,11 @@ from accounts import access
 from areas.models import Area
 from programme.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
 from programme.models import ReportingPeriod
+from programme.spreadsheets import LIMITS, SpreadsheetRefused
 
-from . import services
+from . import imports, services
 from .exports.service import CONTENT_TYPES, export_quarter
+from .exports.writers import spooled
 from .models import (
     AreaReport,
     Escalation,
@@ -26,6 +28,19 @@ from .models import (
     QuarterTransition,
     ReportTransition,
 )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+def upload_refused_early(request):
+    """A body far over the cap is refused before Django spools it to disk."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return length.isdigit() and int(length) > LIMITS.upload_bytes + 64 * 1024
 
 
 def step_page(model_admin, request, obj, *, title, step_label, needs_comment, perform, done_url):
@@ -137,8 +152,94 @@ class AreaReportAdmin(RegisterAdmin):
                 self.admin_site.admin_view(self.step_view),
                 name="reporting_areareport_step",
             ),
+            path(
+                "<path:object_id>/template/",
+                self.admin_site.admin_view(self.template_view),
+                name="reporting_areareport_template",
+            ),
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="reporting_areareport_import",
+            ),
             *super().get_urls(),
         ]
+
+    def template_view(self, request, object_id):
+        """The report as an Excel template to fill in offline."""
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        target = spooled()
+        imports.quarter_template(report=report, user=request.user, target=target)
+        target.seek(0)
+        return FileResponse(
+            target,
+            as_attachment=True,
+            filename=imports.template_name(report),
+            content_type=imports.TEMPLATE_CONTENT_TYPE,
+        )
+
+    def import_view(self, request, object_id):
+        """Upload a filled-in template: saved only when every row is valid."""
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        lock = access.lock_on(request.user, "change", report)
+        if lock is None and not access.can(request.user, "change", report):
+            raise PermissionDenied
+        change_url = reverse("admin:reporting_areareport_change", args=[report.pk])
+        problems, refusal = [], ""
+        form = UploadForm()
+        if lock is not None:
+            refusal = lock.messages[0]
+        elif request.method == "POST":
+            if upload_refused_early(request):
+                refusal = _("The file is larger than %(max)d MB.") % {
+                    "max": LIMITS.upload_bytes // 2**20
+                }
+            else:
+                form = UploadForm(request.POST, request.FILES)
+            if not refusal and form.is_valid():
+                try:
+                    result = imports.import_quarter(
+                        report=report, user=request.user, upload=form.cleaned_data["file"]
+                    )
+                except SpreadsheetRefused as error:
+                    refusal = error.message
+                except ValidationError as error:  # locked meanwhile
+                    refusal = error.messages[0]
+                else:
+                    if result.ok:
+                        self.message_user(
+                            request,
+                            _(
+                                "Imported: %(updates)d updates and %(values)d indicator "
+                                "values changed."
+                            )
+                            % {
+                                "updates": result.updates_changed + int(result.report_changed),
+                                "values": result.values_created
+                                + result.values_changed
+                                + result.values_deleted,
+                            },
+                            messages.SUCCESS,
+                        )
+                        return HttpResponseRedirect(change_url)
+                    problems = result.problems
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import from Excel: %(report)s") % {"report": report},
+            "opts": self.opts,
+            "original": report,
+            "form": form,
+            "locked": lock is not None,
+            "refusal": refusal,
+            "problems": problems,
+            "cancel_url": change_url,
+            "template_url": reverse("admin:reporting_areareport_template", args=[report.pk]),
+        }
+        return TemplateResponse(request, "admin/reporting/areareport/import.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, unquote(object_id))
