@@ -468,15 +468,25 @@ def refusing_broken_files():
         yield
     except SpreadsheetRefused:
         raise
-    except DefusedXmlException as error:
-        raise SpreadsheetRefused(
-            _("The file contains XML constructs that are not allowed (entities or a DTD)."),
-            "unsafe_xml",
-        ) from error
     except Exception as error:  # openpyxl raises anything from KeyError to zlib.error
+        if _caused_by(error, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise SpreadsheetRefused(
+                _("The file contains XML constructs that are not allowed (entities or a DTD)."),
+                "unsafe_xml",
+            ) from error
         raise SpreadsheetRefused(
             _("The file is damaged or is not an Excel workbook (.xlsx)."), "broken_file"
         ) from error
+
+
+def _caused_by(error, kind):
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class Workbook:

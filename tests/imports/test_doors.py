@@ -52,7 +52,9 @@ def test_anonymous_gets_no_template(report_a):
     assert set(response.json()) == {"status", "code", "detail", "errors"}
 
 
-def test_liaison_b_cannot_download_a_template_of_area_a_in_the_admin(client_for, liaison_b, report_a):
+def test_liaison_b_cannot_download_a_template_of_area_a_in_the_admin(
+    client_for, liaison_b, report_a
+):
     response = client_for(liaison_b).get(
         reverse("admin:reporting_areareport_template", args=[report_a.pk])
     )
@@ -126,7 +128,9 @@ def test_the_liaison_imports_in_the_api(liaison_a, report_a):
     }
 
 
-def test_liaison_b_cannot_import_into_area_a_in_the_admin(client_for, liaison_a, liaison_b, report_a):
+def test_liaison_b_cannot_import_into_area_a_in_the_admin(
+    client_for, liaison_a, liaison_b, report_a
+):
     data = filled_template(report_a, liaison_a)
     client = client_for(liaison_b)
     url = reverse("admin:reporting_areareport_import", args=[report_a.pk])
@@ -138,7 +142,9 @@ def test_liaison_b_cannot_import_into_area_a_in_the_admin(client_for, liaison_a,
 
 def test_a_viewer_cannot_import_in_the_admin(client_for, viewer, liaison_a, report_a):
     url = reverse("admin:reporting_areareport_import", args=[report_a.pk])
-    response = client_for(viewer).post(url, {"file": as_upload(filled_template(report_a, liaison_a))})
+    response = client_for(viewer).post(
+        url, {"file": as_upload(filled_template(report_a, liaison_a))}
+    )
     assert response.status_code == 403
     assert not ProgressUpdate.objects.filter(report=report_a, light="green").exists()
 
@@ -179,9 +185,7 @@ def test_the_admin_lists_every_problem(client_for, liaison_a, report_a):
     assert response.content.decode().count('data-code="formula"') == 2
 
 
-def test_the_admin_shows_why_a_submitted_report_cannot_be_imported(
-    client_for, liaison_a, report_a
-):
+def test_the_admin_shows_why_a_submitted_report_cannot_be_imported(client_for, liaison_a, report_a):
     from reporting import services
 
     data = filled_template(report_a, liaison_a)

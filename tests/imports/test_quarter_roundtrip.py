@@ -32,6 +32,8 @@ def test_a_liaison_completes_a_quarter_through_excel(report_a, liaison_a):
             Decimal("1250.50"),
         )
         assert update.history.first().history_user == liaison_a
-    assert list(IndicatorValue.objects.filter(update__report=report_a).values_list("value", flat=True)) == [42, 42]
+    assert list(
+        IndicatorValue.objects.filter(update__report=report_a).values_list("value", flat=True)
+    ) == [42, 42]
     report_a.refresh_from_db()
     assert report_a.overall_light == "green"
