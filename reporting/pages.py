@@ -242,6 +242,7 @@ def my_quarter(*, user, today) -> dict:
             {
                 "report": report,
                 "to_submit": report.status in NOT_SUBMITTED,
+                "needs_overall_light": not report.overall_light,
                 "days_left": (report.period.deadline - today).days,
                 "days_late": (today - report.period.deadline).days,
                 "late": report.status in NOT_SUBMITTED and today > report.period.deadline,

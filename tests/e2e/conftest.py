@@ -56,3 +56,12 @@ def sign_in(page, email, password="test-wachtwoord-123"):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
+
+
+def sign_in_on_pages(page, email, password="test-wachtwoord-123"):
+    """Sign in through the pages' own sign-in form; it lands on the dashboard."""
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/")

@@ -1,0 +1,61 @@
+"""axe-core finds no WCAG violation on any page, with real content on it."""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from reporting import services
+from reporting.models import Escalation
+from tests import factories
+from tests.e2e.conftest import sign_in_on_pages
+
+AXE = Axe()
+
+
+def assert_no_violations(page):
+    # The data tables behind the charts are folded away; axe must see them too.
+    for details in page.locator("details").all():
+        details.evaluate("element => { element.open = true; }")
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def quarter_with_content(coordinator, area_a, track):
+    partner = factories.PartnerFactory(name="Woonstichting Voorbeeld")
+    factories.AreaPartnerFactory(area=area_a, partner=partner)
+    intervention = factories.InterventionFactory(area=area_a, lead_partner=partner)
+    factories.FundingLineFactory(intervention=intervention)
+    period = services.quarter_open(
+        programme=track.programme,
+        year=2026,
+        quarter=3,
+        deadline=datetime.date(2026, 10, 15),  # passed: the report is late
+        user=coordinator,
+    )
+    report = period.reports.get(area=area_a)
+    factories.EscalationFactory(report=report, status=Escalation.Status.OPEN)
+    return period
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "liaison_a"])
+def test_every_page_passes_axe(page, request, persona, area_a, quarter_with_content):
+    page.goto("/accounts/login/")
+    assert_no_violations(page)
+
+    sign_in_on_pages(page, request.getfixturevalue(persona).email)
+    for path in ["/", f"/gebieden/{area_a.pk}/", "/mijn-kwartaal/", "/?quarter=0&track=x"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        assert_no_violations(page)
+
+
+def test_the_pages_work_with_the_keyboard_alone(page, coordinator, quarter_with_content):
+    page.goto("/accounts/login/")
+    sign_in_on_pages(page, coordinator.email)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.get_attribute("href") == "#content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
