@@ -55,7 +55,8 @@ def rows_of(sheet, columns):
 
 
 def set_cell(sheet, columns, row_number, key, value):
-    sheet.cell(row=row_number, column=positions(sheet, columns)[key], value=value)
+    # (sheet.cell(..., value=None) would leave the cell as it was.)
+    sheet.cell(row=row_number, column=positions(sheet, columns)[key]).value = value
 
 
 def workbook_with(sheets):
