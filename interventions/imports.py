@@ -131,7 +131,8 @@ class InterventionImport:
 
     def fingerprint(self):
         """A digest of the plan: a confirmation applies what the preview showed, or not."""
-        encoded = json.dumps([item.as_dict() for item in self.plan], sort_keys=True, default=str)
+        plan = [[item.as_dict(), getattr(item, "detail", [])] for item in self.plan]
+        encoded = json.dumps(plan, sort_keys=True, default=str)
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
@@ -300,16 +301,15 @@ def _resolve(row, lookups):
 
 
 def _plan_intervention(user, row, lookups, writes):
-    before = len(row.problems)
     values = _resolve(row, lookups)
-    if len(row.problems) > before or "track" not in values:
-        return None
+    if row.failed or "track" not in values:
+        return None  # the cells' problems say why; the model's rules would only repeat
     existing = lookups.interventions.get(xlsx.folded(row.get("code")))
     if existing is None:
         candidate = Intervention(code=row.get("code"))
     else:
         candidate = copy.copy(existing)
-    changes = []
+    changes, detail = [], []
     for name, value in values.items():
         if name == "themes":
             continue
@@ -317,12 +317,14 @@ def _plan_intervention(user, row, lookups, writes):
             setattr(candidate, name, value)
             if existing is not None:
                 changes.append(str(_label(Intervention, name)))
+                detail.append((name, str(getattr(existing, name)), str(value)))
     themes = values["themes"]
     themes_changed = existing is None or {t.pk for t in existing.themes.all()} != {
         t.pk for t in themes
     }
     if existing is not None and themes_changed:
         changes.append(str(_label(Intervention, "themes")))
+        detail.append(("themes", sorted(t.pk for t in existing.themes.all()), None))
     action = "create" if existing is None else ("update" if changes else "unchanged")
     if action != "unchanged":
         problems = _rules(candidate, user, "change" if existing else "add", themes)
@@ -332,6 +334,7 @@ def _plan_intervention(user, row, lookups, writes):
             return None
     item = PlannedIntervention(row.number, candidate.code, candidate.title, action, changes)
     item.candidate = candidate
+    item.detail = [*detail, ("version", existing.version if existing else None, None)]
     if action != "unchanged":
         writes.append(
             lambda user: _save_intervention(candidate, themes if themes_changed else None, user)

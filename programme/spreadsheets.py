@@ -334,8 +334,10 @@ class Row:
     headers: dict  # key -> header as written in the file
     positions: dict  # key -> column letter
     problems: list
+    failed: bool = False  # whether any of this row's cells had a problem
 
     def problem(self, key, message, code):
+        self.failed = True
         self.problems.append(
             Problem(
                 sheet=self.sheet,
