@@ -277,8 +277,7 @@ def choice(choices):
     def parse(raw):
         key = folded(raw)
         if key not in lookup:
-            with translation.override(translation.get_language()):
-                options = ", ".join(str(label) for _value, label in choices.choices)
+            options = ", ".join(str(label) for _value, label in choices.choices)
             raise CellError(
                 _("'%(value)s' is not one of: %(options)s.")
                 % {"value": clean_text(raw), "options": options},
