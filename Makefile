@@ -35,6 +35,15 @@ lint: setup
 schema: setup
 	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
+## Measure DESIGN.md section 8 at national scale and write bench/results.md (not part of
+## `make test`; drops and recreates the scratch database BENCH_DATABASE_URL names)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+SCALE ?= 1.0
+BENCH_OUTPUT ?= bench/results.md
+bench: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(UV) run --frozen python bench/run.py --scale $(SCALE) \
+		--output $(BENCH_OUTPUT) $(if $(BENCH_QUICK),--quick)
+
 format: setup
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .

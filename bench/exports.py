@@ -1,91 +1,31 @@
-"""Time and peak memory of the quarterly XLSX and CSV exports, and CSV against
-PostgreSQL's own COPY of the same rows.
+"""Time and peak memory of the quarterly XLSX and CSV exports on the generated data,
+and CSV against PostgreSQL's own COPY of the same rows.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
-        uv run python bench/exports.py --interventions 40000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench uv run python bench/exports.py
 
-Builds (or reuses) a quarter with one update per intervention, then exports it as the
-coordinator would. Peak memory is the Python heap's peak during the export
-(tracemalloc), so a streamed export stays flat as the data grows.
+Exports the generated programme's open quarter (every intervention of the programme,
+with its update of that quarter) as the bench coordinator. Peak memory is the Python
+heap's peak during the export (tracemalloc, in a second run: tracing slows Python
+down), so a streamed export stays flat as the data grows; the same export of one area
+shows whether it does.
 """
 
 import argparse
-import datetime
-import os
+import csv
+import io
 import sys
 import time
 import tracemalloc
-from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "bench"
+
+from .common import bench_users, open_quarter, setup
 
 
-def build(interventions):
-    import django
-
-    django.setup()
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-
-    from accounts import roles
-    from accounts.models import User
-    from areas.models import Area
-    from interventions.models import FundingLine, Intervention
-    from programme.models import Programme, ReportingPeriod
-    from reporting import services
-    from reporting.models import ProgressUpdate
-
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    coordinator, _ = User.objects.get_or_create(email="bench-coordinator@example.org")
-    coordinator.groups.add(Group.objects.get(name=roles.COORDINATOR))
-    programme = Programme.objects.get(code="nplv-2022")
-    period = ReportingPeriod.objects.filter(programme=programme, year=2030, quarter=1).first()
-    existing = Intervention.objects.filter(code__startswith="EXPORT-").count()
-    if period is None or existing != interventions:
-        track = programme.tracks.get(number=1)
-        areas = list(Area.objects.filter(tracks=track))
-        ProgressUpdate.objects.filter(intervention__code__startswith="EXPORT-").delete()
-        FundingLine.objects.filter(intervention__code__startswith="EXPORT-").delete()
-        Intervention.themes.through.objects.filter(
-            intervention__code__startswith="EXPORT-"
-        ).delete()
-        Intervention.objects.filter(code__startswith="EXPORT-").delete()
-        made = Intervention.objects.bulk_create(
-            Intervention(
-                code=f"EXPORT-{n:06d}",
-                title=f"Interventie {n}",
-                track=track,
-                area=areas[n % len(areas)],
-                status="running",
-                start_date=datetime.date(2025, 1, 1),
-            )
-            for n in range(interventions)
-        )
-        FundingLine.objects.bulk_create(
-            FundingLine(intervention=i, source="state", amount=Decimal(1000 + n % 500))
-            for n, i in enumerate(made)
-        )
-        if period is None:
-            period = services.quarter_open(
-                programme=programme,
-                year=2030,
-                quarter=1,
-                deadline=datetime.date(2030, 4, 15),
-                user=coordinator,
-            )
-        else:
-            for report in period.reports.all():
-                services.report_prepare(report=report, user=coordinator)
-    return coordinator, period
-
-
-def measure(label, run):
-    """Time a run, then run it again under tracemalloc for its peak (tracemalloc slows
-    Python down, so the two are measured apart)."""
+def measure(run):
     start = time.perf_counter()
     size = run()
     elapsed = time.perf_counter() - start
@@ -93,34 +33,34 @@ def measure(label, run):
     run()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(
-        f"{label:<28} {elapsed:7.2f} s   peak {peak / 2**20:6.1f} MiB   {size / 2**20:6.1f} MiB file"
-    )
-    return elapsed
+    return {"seconds": elapsed, "peak_mib": peak / 2**20, "size_mib": size / 2**20}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--interventions", type=int, default=40000)
-    args = parser.parse_args()
-    coordinator, period = build(args.interventions)
+def run(say=print):
+    setup()
     from django.db import connection
 
+    from interventions.models import Intervention
     from reporting.exports.tables import quarter_tables
     from reporting.exports.writers import spooled, write_csv_zip, write_xlsx
 
-    def export(writer):
-        def run():
+    coordinator = bench_users()["coordinator"]
+    period = open_quarter()
+    interventions = Intervention.objects.filter(track__programme_id=period.programme_id)
+    one_area = interventions.exclude(area=None).values("area").order_by("area")[:1]
+    from areas.models import Area
+
+    area = Area.objects.get(pk=one_area[0]["area"])
+
+    def export(writer, area=None):
+        def go():
             target = spooled()
-            writer(quarter_tables(user=coordinator, period=period), target)
+            writer(quarter_tables(user=coordinator, period=period, area=area), target)
             return target.tell()
 
-        return run
+        return go
 
     def csv_interventions_only():
-        import csv
-        import io
-
         table = next(
             t for t in quarter_tables(user=coordinator, period=period) if t.name == "interventions"
         )
@@ -138,22 +78,46 @@ def main():
             JOIN programme_track t ON t.id = i.track_id
             LEFT JOIN areas_area a ON a.id = i.area_id
             LEFT JOIN areas_partner p ON p.id = i.lead_partner_id
-            LEFT JOIN reporting_progressupdate u ON u.intervention_id = i.id AND u.period_id = {period.pk}
+            LEFT JOIN reporting_progressupdate u
+                ON u.intervention_id = i.id AND u.period_id = {period.pk}
             WHERE t.programme_id = {period.programme_id}
             ORDER BY a.name, i.title, i.id) TO STDOUT WITH CSV"""
         size = 0
-        with connection.cursor() as cursor, cursor.connection.cursor().copy(sql) as copy:
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
             for block in copy:
                 size += len(block)
         return size
 
-    print(f"{args.interventions} interventions, quarter {period.label}")
-    measure("XLSX (6 sheets)", export(write_xlsx))
-    measure("CSV zip (6 tables)", export(write_csv_zip))
-    ours = measure("CSV, interventions table", csv_interventions_only)
-    if connection.vendor == "postgresql":
-        copy = measure("PostgreSQL COPY, same rows", copy_interventions)
-        print(f"CSV / COPY ratio: {ours / copy:.1f}")
+    count = interventions.count()
+    updates = period.updates.count()
+    say(f"{count} interventions, {updates} updates in quarter {period.label}")
+    figures = {"interventions": count, "updates": updates, "quarter": period.label}
+    for name, go in [
+        ("xlsx", export(write_xlsx)),
+        ("xlsx_one_area", export(write_xlsx, area)),
+        ("csv_zip", export(write_csv_zip)),
+        ("csv_interventions", csv_interventions_only),
+        ("copy_interventions", copy_interventions),
+    ]:
+        figures[name] = measure(go)
+        f = figures[name]
+        say(
+            f"{name:<22} {f['seconds']:7.2f} s   peak {f['peak_mib']:6.1f} MiB"
+            f"   {f['size_mib']:6.1f} MiB"
+        )
+    figures["area"] = area.name
+    figures["area_interventions"] = interventions.filter(area=area).count()
+    figures["ratio"] = (
+        figures["csv_interventions"]["seconds"] / figures["copy_interventions"]["seconds"]
+    )
+    say(f"CSV / COPY ratio: {figures['ratio']:.1f}")
+    return figures
+
+
+def main():
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    run()
 
 
 if __name__ == "__main__":
