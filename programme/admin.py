@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, unquote
@@ -159,9 +161,16 @@ class RegisterAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["GET"])
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        if self.get_object(request, unquote(object_id)) is None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # simple_history reads the prepopulated_fields attribute, not this user's (a
+        # coordinator-only field is not in a liaison's form): hand it a copy with theirs.
+        scoped = copy.copy(self)
+        scoped.prepopulated_fields = self.get_prepopulated_fields(request, obj)
+        return super(RegisterAdmin, scoped).history_form_view(
+            request, object_id, version_id, extra_context
+        )
 
 
 class ScopedInline(ScopedAdminMixin):

@@ -112,7 +112,7 @@ class QuarterViewSet(WritableViewSet):
         },
     )
     @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
-    def export(self, request, pk=None):
+    def export(self, request, pk=None, **kwargs):
         """The quarterly report of this quarter as XLSX, CSV (zip) or PDF."""
         period = self.get_object()
         filetype = request.query_params.get("filetype")
@@ -134,13 +134,13 @@ class QuarterViewSet(WritableViewSet):
 
     @extend_schema(request=None, responses=QuarterSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
-    def close(self, request, pk=None):
+    def close(self, request, pk=None, **kwargs):
         period = services.quarter_close(period=self.get_object(), user=request.user)
         return Response(self.get_serializer(period).data)
 
     @extend_schema(request=StepSerializer, responses=QuarterSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
-    def reopen(self, request, pk=None):
+    def reopen(self, request, pk=None, **kwargs):
         serializer = StepSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = services.quarter_reopen(
@@ -323,12 +323,12 @@ class AreaReportViewSet(WritableViewSet):
 
     @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
-    def submit(self, request, pk=None):
+    def submit(self, request, pk=None, **kwargs):
         return self._step(request, "submit")
 
     @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
-    def approve(self, request, pk=None):
+    def approve(self, request, pk=None, **kwargs):
         return self._step(request, "approve")
 
     @extend_schema(
@@ -337,12 +337,12 @@ class AreaReportViewSet(WritableViewSet):
     @action(
         detail=True, methods=["post"], url_path="return", permission_classes=WORKFLOW_PERMISSIONS
     )
-    def return_(self, request, pk=None):
+    def return_(self, request, pk=None, **kwargs):
         return self._step(request, "return")
 
     @extend_schema(request=StepSerializer, responses=AreaReportSerializer)
     @action(detail=True, methods=["post"], permission_classes=WORKFLOW_PERMISSIONS)
-    def reopen(self, request, pk=None):
+    def reopen(self, request, pk=None, **kwargs):
         return self._step(request, "reopen")
 
 
