@@ -52,3 +52,17 @@ format: setup
 messages: setup
 	$(MANAGE) makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore '.tools/*'
 	$(MANAGE) compilemessages --locale nl --ignore '.venv/*' --ignore '.tools/*'
+
+## Back up the PostgreSQL database of DATABASE_URL: make backup FILE=register.dump
+.PHONY: backup restore
+backup:
+	@test -n "$(FILE)" || { echo "usage: make backup FILE=register.dump"; exit 2; }
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac
+	pg_dump --format=custom --no-owner --no-privileges --file="$(FILE)" "$$DATABASE_URL"
+
+## Restore FILE into the empty PostgreSQL database of DATABASE_URL, all or nothing
+restore:
+	@test -f "$(FILE)" || { echo "usage: make restore FILE=register.dump (an existing file)"; exit 2; }
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction \
+		--dbname="$$DATABASE_URL" "$(FILE)"

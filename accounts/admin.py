@@ -3,7 +3,10 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as otp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programme.admin import ScopedAdminMixin, ScopedModelAdmin, TabularInline
 
@@ -135,3 +138,21 @@ class ApiTokenAdmin(ScopedModelAdmin):
             % {"name": token.name, "key": key},
             messages.WARNING,
         )
+
+
+class TOTPDeviceAdmin(otp_admin.TOTPDeviceAdmin):
+    """django-otp's admin, but a device that does not exist is a 404 on the QR code and
+    configuration pages too (django-otp lets DoesNotExist become a 500)."""
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)
