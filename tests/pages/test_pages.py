@@ -160,6 +160,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, area_a, name):
     assert "Gebied A" not in response.content.decode()
 
 
+def test_the_login_page_keeps_the_dashboard_choice(client, track):
+    response = client.get(DASHBOARD, {"track": track.pk})
+    assert response.status_code == 302
+    assert response.url == f"{LOGIN}?next=/%3Ftrack%3D{track.pk}"
+
+
 def test_the_login_page_signs_in_and_lands_on_the_dashboard(client, liaison_a, quarter):
     doc = page(client, LOGIN)
     form = doc.one("form", method="post", action=LOGIN)
@@ -243,6 +249,26 @@ def test_a_liaison_dashboard_shows_only_their_own_area(client_for, liaison_a, qu
         nl_label(Light.AMBER): "1",
         nl_label(Light.RED): "0",
     }
+
+
+def test_programme_wide_work_is_counted_apart_from_the_areas(
+    client_for, liaison_a, coordinator, quarter, track
+):
+    programme_wide = factories.InterventionFactory(area=None, track=track, title="Kennisnetwerk")
+    factories.FundingLineFactory(intervention=programme_wide, amount=Decimal("900.00"))
+    for user in (liaison_a, coordinator):
+        doc = page(client_for(user), DASHBOARD)
+        table = area_rows(doc)
+        shown = key_figures(doc)
+        in_areas = sum(int(row[3]) for row in table.values())
+        assert shown[nl("Programme-wide interventions")] == "1"
+        assert shown[nl("Money committed programme-wide")] == figures.euro(Decimal("900.00"))
+        assert int(shown[nl("Interventions")]) == in_areas + 1
+        committed_in_areas = FundingLine.objects.filter(
+            intervention__area__name__in=list(table)
+        ).aggregate(total=Sum("amount"))["total"]
+        assert shown[nl("Money committed")] == figures.euro(committed_in_areas + Decimal("900.00"))
+    assert list(table) == ["Gebied A", "Gebied B"]  # the coordinator's
 
 
 def test_a_liaison_gets_the_same_404_for_another_area_as_for_no_area(
@@ -460,6 +486,14 @@ def test_a_programme_without_quarters_shows_a_message_not_an_error(client_for, c
     assert nl("This programme has no quarters yet.") in doc.one("main").text
 
 
+def test_a_register_without_any_programme_shows_the_dashboard(client_for, coordinator):
+    response = client_for(coordinator).get(DASHBOARD)
+    assert response.status_code == 200
+    doc = parse(response.content)
+    assert doc.find("svg") is None
+    assert doc.one("main").one("form", method="get")
+
+
 def test_hostile_names_are_shown_as_text(client_for, coordinator, track, area_a):
     hostile = '<script>alert("x")</script>'
     area = factories.AreaFactory(name=f"Gebied {hostile}", tracks=[track])
@@ -476,11 +510,15 @@ def test_hostile_names_are_shown_as_text(client_for, coordinator, track, area_a)
     assert f"Gebied {hostile}" in area_rows(page(client, DASHBOARD))
 
 
-def test_every_chart_is_an_svg_image_followed_by_its_data_table(client_for, coordinator, quarter):
-    doc = page(client_for(coordinator), DASHBOARD)
+@pytest.mark.parametrize(("name", "number"), [("dashboard", 5), ("area", 1)])
+def test_every_chart_is_an_svg_image_followed_by_its_data_table(
+    client_for, coordinator, quarter, area_a, name, number
+):
+    url = area_url(area_a) if name == "area" else DASHBOARD
+    doc = page(client_for(coordinator), url)
     charts = doc.find_all("figure", class_="chart")
     svgs = doc.find_all("svg")
-    assert len(charts) == len(svgs) == 5
+    assert len(charts) == len(svgs) == number
     for chart in charts:
         order = [element for element in chart.iter() if element.tag in ("svg", "table")]
         assert [element.tag for element in order] == ["svg", "table"]
@@ -967,6 +1005,12 @@ def test_wcag_basics(client_for, liaison_a, coordinator, area_a, quarter, name):
         assert button.text, f"{button} has no text"
     for table in main.find_all("table"):
         assert table.find("caption") is not None, "every table has a caption"
+    for element in doc.iter():
+        for reference in ("aria-labelledby", "aria-describedby"):
+            for ident in element.get(reference, "").split():
+                assert ident in ids, f"{element} refers to {ident}, which is not on the page"
+    for label in doc.find_all("label"):
+        assert label.get("for") in ids, f"{label} is for a field that is not on the page"
     current = [a.get("href") for a in doc.find_all("a", aria_current="page")]
     assert current == {
         "dashboard": [DASHBOARD],
