@@ -55,8 +55,9 @@ class StepNotAllowed(ValidationError):
 
 
 def allowed_report_steps(*, report, user):
-    """The steps ``user`` may take on ``report`` now, for buttons."""
-    if report.quarter_is_closed():
+    """The steps ``user`` may take on ``report`` now, for buttons. The loaded period
+    decides here, without a query per report; the step itself re-reads it under lock."""
+    if report.period.is_closed:
         return []
     return [
         step
