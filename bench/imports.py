@@ -12,6 +12,7 @@ the Python heap's peak (tracemalloc) in a second, traced run of the same step.
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import os
@@ -146,7 +147,9 @@ def report(rows, database):
 
     # The import is measured once (it changes the rows); its memory on a second,
     # unchanging run of the same file (same reading and checking, no writes).
-    result, import_seconds, _ = timed(quarter_import, traced=False)
+    with counting_queries() as queries:
+        result, import_seconds, _ = timed(quarter_import, traced=False)
+    import_queries = queries[0]
     assert result.ok and result.updates_changed == rows, result.problems[:3]
     tracemalloc.start()
     quarter_import()
@@ -190,7 +193,9 @@ def report(rows, database):
         )
 
     _, dry_seconds, dry_peak = timed(interventions_import(True))
-    applied, apply_seconds, _ = timed(interventions_import(False), traced=False)
+    with counting_queries() as queries:
+        applied, apply_seconds, _ = timed(interventions_import(False), traced=False)
+    apply_queries = queries[0]
     assert applied.ok and applied.counts()["created"] == rows, applied.problems[:3]
 
     # Hostile files: a zip bomb and a 5,001-row sheet, refused.
@@ -213,8 +218,9 @@ def report(rows, database):
     code_bomb, bomb_seconds, bomb_peak = timed(refuse(bomb.getvalue()))
     big = Workbook()
     big.active.title = str(imports.SHEET_UPDATES)
+    big.active.append([str(column.header) for column in imports.UPDATE_COLUMNS])
     for index in range(xlsx.LIMITS.rows + 2):
-        big.active.append([index, 1, f"IV-{index}", "x", "green"])
+        big.active.append([index + 1, 1, f"IV-{index}", "x", "green"])
     buffer = io.BytesIO()
     big.save(buffer)
     code_big, big_seconds, big_peak = timed(refuse(buffer.getvalue()))
@@ -225,16 +231,34 @@ def report(rows, database):
         f"  quarter template ({len(data) / 1024:.0f} KiB)   {template_seconds:6.2f} s  peak {template_peak:6.1f} MiB"
     )
     print(
-        f"  quarter import, all rows changed  {import_seconds:6.2f} s  peak {import_peak:6.1f} MiB (re-run)"
+        f"  quarter import, all rows changed  {import_seconds:6.2f} s  peak {import_peak:6.1f} MiB (re-run), {import_queries / rows:.1f} queries a row"
     )
     print(f"  intervention sheet, dry run       {dry_seconds:6.2f} s  peak {dry_peak:6.1f} MiB")
-    print(f"  intervention sheet, applied       {apply_seconds:6.2f} s")
+    print(
+        f"  intervention sheet, applied       {apply_seconds:6.2f} s  "
+        f"{apply_queries / rows:.1f} queries a row"
+    )
     print(
         f"  zip bomb (100 MiB unpacked)        {bomb_seconds:6.2f} s  peak {bomb_peak:6.1f} MiB -> {code_bomb}"
     )
     print(
         f"  sheet over the row cap             {big_seconds:6.2f} s  peak {big_peak:6.1f} MiB -> {code_big}"
     )
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """The number of SQL statements run inside, in ``[0]`` of what it yields."""
+    from django.db import connection
+
+    count = [0]
+
+    def count_one(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count_one):
+        yield count
 
 
 def connection_vendor():

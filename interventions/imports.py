@@ -327,7 +327,13 @@ def _plan_intervention(user, row, lookups, writes):
         detail.append(("themes", sorted(t.pk for t in existing.themes.all()), None))
     action = "create" if existing is None else ("update" if changes else "unchanged")
     if action != "unchanged":
-        problems = _rules(candidate, user, "change" if existing else "add", themes)
+        changed = {name for name, _old, _new in detail}
+        unchanged_fields = [
+            f.name for f in Intervention._meta.fields if f.name not in changed and f.name != "code"
+        ]
+        problems = _rules(
+            candidate, user, "change" if existing else "add", themes, unchanged_fields
+        )
         for name, message in problems:
             row.problem(name if name in row.headers else "code", message, "invalid")
         if problems:
@@ -342,15 +348,18 @@ def _plan_intervention(user, row, lookups, writes):
     return item
 
 
-def _rules(candidate, user, action, themes):
+def _rules(candidate, user, action, themes, unchanged_fields=()):
     """The models' rules and the access policy on an unsaved candidate."""
     problems = []
     try:
         Intervention.validate_themes(themes)
     except ValidationError as error:
         problems += [("themes", message) for message in error.messages]
+    # A changed row is checked as a model form checks it: the fields it does not change
+    # are left out of the field and constraint checks; clean() always runs.
+    unchanged = [] if action == "add" else unchanged_fields
     try:
-        candidate.full_clean()
+        candidate.full_clean(exclude=unchanged)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             problems += [(name, message) for message in messages]

@@ -379,9 +379,12 @@ def _stale(row, key="version"):
 
 
 def _validated(row, obj, fields, user):
-    """Run the model's rules and the access policy on a changed row; record problems."""
+    """Run the model's rules and the access policy on a changed row; record problems.
+    As a model form does, the fields a person cannot change here are left out of the
+    field and constraint checks (they are as stored); clean() always runs."""
+    others = [f.name for f in obj._meta.fields if f.name not in fields]
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=others)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             key = name if name in fields else next(iter(fields))
