@@ -208,6 +208,8 @@ class FundingLineAdmin(RegisterAdmin):
     list_display = ["intervention", "source", "funder", "year", "amount"]
     list_filter = ["source", "year"]
     list_select_related = ["intervention", "funder"]
+    # By intervention id (an index), not by its title through a join over every line.
+    ordering = ["intervention_id", "source", "year"]
     search_fields = ["intervention__title", "intervention__code", "funder__name", "note"]
     autocomplete_fields = ["intervention", "funder"]
 
@@ -218,4 +220,5 @@ class IndicatorAdmin(RegisterAdmin):
     list_filter = ["unit", "direction"]
     list_select_related = ["intervention"]
     search_fields = ["name", "intervention__title", "intervention__code"]
+    ordering = ["intervention_id", "name"]  # the unique index, not a sort by title
     autocomplete_fields = ["intervention"]

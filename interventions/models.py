@@ -128,7 +128,9 @@ class Intervention(VersionedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status"], name="intervention_status_idx"),
+            # Lists are ordered by title (and id): page through them without sorting all.
+            models.Index(fields=["title", "id"], name="intervention_title_idx"),
+            models.Index(fields=["status", "title", "id"], name="intervention_status_title_idx"),
         ]
 
     def __str__(self):

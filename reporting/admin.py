@@ -3,7 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from areas.models import Area
 from programme.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
+from programme.counting import EstimatedCountPaginator
 from programme.models import ReportingPeriod
 from programme.spreadsheets import LIMITS, SpreadsheetRefused
 
@@ -111,6 +113,15 @@ class EscalationInline(StackedInline):
     fields = [("title", "kind", "addressed_to"), "description", ("status", "answered_at"), "answer"]
 
 
+updates_without_light = (
+    ProgressUpdate.objects.filter(report=OuterRef("pk"), light="")
+    .order_by()
+    .values("report")
+    .annotate(count=Count("pk"))
+    .values("count")
+)
+
+
 @admin.register(AreaReport)
 class AreaReportAdmin(RegisterAdmin):
     change_form_template = "admin/reporting/areareport/change_form.html"
@@ -130,8 +141,8 @@ class AreaReportAdmin(RegisterAdmin):
             super()
             .get_queryset(request)
             .select_related("area", "period__programme")
-            .annotate(_updates_to_fill=Count("updates", filter=Q(updates__light="")))
-            .order_by(*AreaReport._meta.ordering)  # a grouped query drops Meta.ordering
+            # A subquery per shown report, not a join grouped over every update.
+            .annotate(_updates_to_fill=Coalesce(Subquery(updates_without_light), 0))
         )
 
     def has_add_permission(self, request):
@@ -308,6 +319,10 @@ class ProgressUpdateAdmin(RegisterAdmin):
     search_fields = ["intervention__title", "intervention__code"]
     readonly_fields = ["intervention", "period", "report", "carried_over"]
     inlines = [IndicatorValueInline]
+    # Newest quarter first along an index (update_period_intervention_idx): ordering by
+    # the quarter's year and the intervention's title would sort a million rows.
+    ordering = ["-period_id", "intervention_id"]
+    paginator = EstimatedCountPaginator
     fieldsets = [
         (None, {"fields": ["intervention", "period", "report", "carried_over"]}),
         (

@@ -3,16 +3,24 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from areas.models import Province
+from areas.models import Partner, Province
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-from programme.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
+from programme.api.base import (
+    ListedListSerializer,
+    ListedPrimaryKeyRelatedField,
+    ReadOnlyViewSet,
+    RegisterSerializer,
+    WritableViewSet,
+)
 from programme.api.filters import id_filter
+from programme.models import Theme
 
 
 class FundingLineSerializer(RegisterSerializer):
     class Meta:
         model = FundingLine
         fields = ["id", "intervention", "source", "funder", "year", "amount", "note"]
+        list_serializer_class = ListedListSerializer
 
 
 class IndicatorSerializer(RegisterSerializer):
@@ -29,9 +37,11 @@ class IndicatorSerializer(RegisterSerializer):
             "target_value",
             "target_year",
         ]
+        list_serializer_class = ListedListSerializer
 
 
 class InterventionSerializer(RegisterSerializer):
+    serializer_related_field = ListedPrimaryKeyRelatedField
     funding_lines = FundingLineSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
     area_name = serializers.CharField(
@@ -86,7 +96,9 @@ class InterventionFilter(django_filters.FilterSet):
     programme = django_filters.CharFilter(
         field_name="track__programme__code", label=_("Programme code, e.g. nplv-2022.")
     )
-    theme = django_filters.CharFilter(field_name="themes__code", label=_("Theme code, e.g. youth."))
+    theme = django_filters.CharFilter(
+        field_name="themes__code", method="filter_theme", label=_("Theme code, e.g. youth.")
+    )
     area = id_filter("area", _("Area id."))
     area_code = django_filters.CharFilter(field_name="area__code", label=_("Area code."))
     programme_wide = django_filters.BooleanFilter(
@@ -101,7 +113,9 @@ class InterventionFilter(django_filters.FilterSet):
         label=_("Province code, e.g. ZH."),
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=Intervention.Status.choices, label=_("Status; repeat for several.")
+        choices=Intervention.Status.choices,
+        label=_("Status; repeat for several."),
+        distinct=False,  # a column of the row itself: no repeated rows to remove
     )
     started_from = django_filters.DateFilter(
         field_name="start_date", lookup_expr="gte", label=_("Started on or after.")
@@ -113,6 +127,15 @@ class InterventionFilter(django_filters.FilterSet):
     class Meta:
         model = Intervention
         fields = ["evidence_level"]
+
+    def filter_theme(self, queryset, name, value):
+        # A subquery, not a join: no repeated rows, so no DISTINCT over every column.
+        return queryset.filter(pk__in=with_theme(value))
+
+
+def with_theme(code):
+    """The ids of the interventions with the theme ``code``."""
+    return Intervention.themes.through.objects.filter(theme__code=code).values("intervention_id")
 
 
 class InterventionViewSet(WritableViewSet):
@@ -128,7 +151,13 @@ class InterventionViewSet(WritableViewSet):
     search_fields = ["title", "code", "description"]
     ordering_fields = ["title", "code", "start_date", "status", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    distinct_filters = ["theme"]
+    list_prefetch = {
+        "themes": Theme.objects.only("pk"),
+        "partners": Partner.objects.only("pk"),
+        "target_groups": TargetGroup.objects.only("pk"),
+        "funding_lines": FundingLine.objects.all(),
+        "indicators": Indicator.objects.all(),
+    }
 
 
 class InterventionRowFilter(django_filters.FilterSet):
