@@ -143,13 +143,15 @@ class InterventionAdmin(RegisterAdmin):
         result, refusal, confirm = None, "", ""
         form = InterventionImportForm()
         if request.method == "POST":
-            form = InterventionImportForm(request.POST, request.FILES)
-            if int(request.META.get("CONTENT_LENGTH") or 0) > LIMITS.upload_bytes + 64 * 1024:
-                form = InterventionImportForm()
+            length = request.META.get("CONTENT_LENGTH") or "0"
+            if length.isdigit() and int(length) > LIMITS.upload_bytes + 64 * 1024:
+                # Refused before the body is read, so a huge upload is never spooled.
                 refusal = _("The file is larger than %(max)d MB.") % {
                     "max": LIMITS.upload_bytes // 2**20
                 }
-            elif form.is_valid():
+            else:
+                form = InterventionImportForm(request.POST, request.FILES)
+            if not refusal and form.is_valid():
                 upload, expected = form.cleaned_data["file"], ""
                 if upload is None:
                     carried = carried_file(request.user, form.cleaned_data["carried"])

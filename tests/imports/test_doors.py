@@ -203,3 +203,23 @@ def test_the_admin_shows_why_a_submitted_report_cannot_be_imported(client_for, l
     assert set(ProgressUpdate.objects.filter(report=report_a).values_list("light", flat=True)) == {
         "amber"
     }
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(liaison_a, report_a, client_for):
+    huge = str(50 * 2**20)
+    response = api_as(liaison_a).post(
+        f"/api/v1/area-reports/{report_a.pk}/import/",
+        {"file": as_upload(b"PK\x03\x04")},
+        format="multipart",
+        CONTENT_LENGTH=huge,
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+    client = client_for(liaison_a)
+    response = client.post(
+        reverse("admin:reporting_areareport_import", args=[report_a.pk]),
+        {"file": as_upload(b"PK\x03\x04")},
+        CONTENT_LENGTH=huge,
+    )
+    assert response.status_code == 200
+    assert response.context["refusal"]
