@@ -43,11 +43,15 @@ class Table:
 
 
 def value_in(period):
-    """An indicator's value in the update of ``period`` (a correlated subquery)."""
+    """An indicator's value in the update of ``period`` (a correlated subquery). Naming
+    the update by its intervention as well lets the database find it through the unique
+    (intervention, quarter) index instead of reading every quarter's value."""
     return Subquery(
-        IndicatorValue.objects.filter(indicator=OuterRef("pk"), update__period=period).values(
-            "value"
-        )[:1]
+        IndicatorValue.objects.filter(
+            indicator=OuterRef("pk"),
+            update__intervention=OuterRef("intervention"),
+            update__period=period,
+        ).values("value")[:1]
     )
 
 
