@@ -176,3 +176,33 @@ def test_a_dropped_database_connection_recovers_on_the_next_request(settings):
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = 0
         connection.close()
+
+
+def test_a_save_that_lands_between_the_etag_check_and_the_write_is_412(coordinator, area_a):
+    """Two PATCHes with the same ETag at the same moment (the load run found this): the
+    second passes the If-Match check before the first commits, and must still get 412,
+    not a 400, and change nothing."""
+    from programme.api.base import WritableViewSet
+
+    intervention = factories.InterventionFactory(area=area_a, title="Begin")
+    client = APIClient()
+    client.force_login(coordinator)
+    url = f"/api/v1/interventions/{intervention.pk}/"
+    etag = client.get(url)["ETag"]
+    original = WritableViewSet.get_object_for_write
+
+    def checked_then_overtaken(self):
+        obj = original(self)
+        rival = Intervention.objects.get(pk=obj.pk)
+        rival.title = "Eerst opgeslagen"
+        rival.save()
+        return obj
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WritableViewSet, "get_object_for_write", checked_then_overtaken)
+        response = client.patch(url, {"title": "Tweede"}, format="json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 412, response.content
+    assert response.json()["code"] == "precondition_failed"
+    # (The rival's save ran inside this request's transaction here, so it is undone too.)
+    assert Intervention.objects.get(pk=intervention.pk).title != "Tweede"

@@ -59,6 +59,9 @@ class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             for problem in error.error_dict.get("__all__", []):
                 if problem.code in CONFLICT_CODES:  # a closed quarter: 409, not 400
                     raise Conflict(detail=problem.messages[0], code=problem.code) from error
+                # Saved by someone else between the If-Match check and this one: 412.
+                if problem.code == "concurrent_edit":
+                    raise PreconditionFailed() from error
             raise serializers.ValidationError(
                 {
                     ("non_field_errors" if field == "__all__" else field): messages
