@@ -11,7 +11,9 @@ always starts over). ``--quick`` shortens every run, for CI at a tiny scale.
 
 import argparse
 import datetime
+import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -69,7 +71,7 @@ def mark(ok):
     return "met" if ok else "**not met**"
 
 
-def report(*, scale, quick, started, database, api, export, page, host, say):
+def report(*, scale, quick, started, database, api, export, page, host, say, remeasured=()):
     api_lists = [s for s in api["scenarios"] if s["list"]]
     lines = [
         "# Benchmark results",
@@ -87,6 +89,11 @@ def report(*, scale, quick, started, database, api, export, page, host, say):
         f"- Load average before the run (1/5/15 min): {host['load']}; the machine is shared "
         "with other work, so figures are noisy",
         f"- Data: {database}",
+        *(
+            [f"- Measured again later, when the machine was quieter: {'; '.join(remeasured)}"]
+            if remeasured
+            else []
+        ),
         "",
         "## Targets (DESIGN.md section 8)",
         "",
@@ -113,7 +120,7 @@ def report(*, scale, quick, started, database, api, export, page, host, say):
         )
     for s in api_lists:
         lines.append(
-            f"| API {s['label']}: page ≤ 3 × raw SQL | {s['ratio']:.1f} × "
+            f"| API {s['label']}: page ≤ 3 × raw SQL | {s['ratio']:.2f} × "
             f"(HTTP p50 {ms(s['http'][1]['p50'])}, SQL {s['sql_ms']:.1f} ms) | "
             f"{mark(s['ratio'] <= 3)} |"
         )
@@ -125,7 +132,7 @@ def report(*, scale, quick, started, database, api, export, page, host, say):
         f"| XLSX: flat memory (streamed) | peak {x['peak_mib']:.1f} MiB for a "
         f"{x['size_mib']:.1f} MiB file; one area ({export['area_interventions']} interventions): "
         f"{a['peak_mib']:.1f} MiB | {mark(x['peak_mib'] < max(3 * a['peak_mib'], 10))} |",
-        f"| CSV within 3 × PostgreSQL `COPY` of the same rows | {export['ratio']:.1f} × "
+        f"| CSV within 3 × PostgreSQL `COPY` of the same rows | {export['ratio']:.2f} × "
         f"({export['csv_interventions']['seconds']:.2f} s against "
         f"{export['copy_interventions']['seconds']:.2f} s) | {mark(export['ratio'] <= 3)} |",
     ]
@@ -238,7 +245,20 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="always generate anew")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--render", metavar="FIGURES", help="only write the results from a run's saved figures"
+    )
     args = parser.parse_args()
+    if args.render:
+        figures = json.loads(Path(args.render).read_text())
+        figures["started"] = datetime.datetime.fromisoformat(figures["started"])
+        figures["api"]["scenarios"] = [
+            {**s, "http": {int(k): v for k, v in s["http"].items()}}
+            for s in figures["api"]["scenarios"]
+        ]
+        Path(args.output).write_text(report(**figures, say=print))
+        print(f"== written to {args.output}")
+        return
 
     import os
 
@@ -274,19 +294,20 @@ def main():
     export = exports.run()
     print("== admin and pages")
     page = pages.run(repeat=1 if args.quick else 10)
-    text = report(
-        scale=args.scale,
-        quick=args.quick,
-        started=started,
-        database=database,
-        api=api,
-        export=export,
-        page=page,
-        host=host,
-        say=print,
-    )
-    Path(args.output).write_text(text)
-    print(f"== written to {args.output}")
+    figures = {
+        "scale": args.scale,
+        "quick": args.quick,
+        "started": started,
+        "database": database,
+        "api": api,
+        "export": export,
+        "page": page,
+        "host": host,
+    }
+    saved = Path(tempfile.gettempdir()) / "bench-figures.json"
+    saved.write_text(json.dumps(figures, default=str, indent=1))
+    Path(args.output).write_text(report(**figures, say=print))
+    print(f"== written to {args.output} (figures in {saved}: --render it again)")
 
 
 def counts():
