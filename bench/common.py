@@ -139,9 +139,13 @@ def machine():
         cursor.execute("SHOW shared_buffers")
         shared_buffers = cursor.fetchone()[0]
     try:
-        gunicorn = subprocess.run(
-            [sys.executable, "-m", "gunicorn", "--version"], capture_output=True, text=True
-        ).stdout.strip().removeprefix("gunicorn ")
+        gunicorn = (
+            subprocess.run(
+                [sys.executable, "-m", "gunicorn", "--version"], capture_output=True, text=True
+            )
+            .stdout.strip()
+            .removeprefix("gunicorn ")
+        )
     except OSError:
         gunicorn = ""
     return {
