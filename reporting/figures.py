@@ -229,14 +229,15 @@ def overview_table(per_area):
 def themes_by_status_chart(interventions):
     """Interventions per theme, split by their status (an intervention counts once for
     each of its themes)."""
+    # Counted on the link table: each (intervention, theme) pair is there once.
+    links = Intervention.themes.through.objects.filter(intervention__in=interventions)
     counts = defaultdict(Counter)
     for name_nl, name_en, status, number in (
-        interventions.values_list("themes__name_nl", "themes__name_en", "status")
-        .annotate(number=Count("pk", distinct=True))
+        links.values_list("theme__name_nl", "theme__name_en", "intervention__status")
+        .annotate(number=Count("pk"))
         .order_by()
     ):
-        name = name_en if translation.get_language() == "en" else name_nl
-        counts[name or _("no theme")][status] += number
+        counts[name_en if translation.get_language() == "en" else name_nl][status] += number
     series = [(status, str(label)) for status, label in Intervention.Status.choices]
     data = sorted(counts.items())
     title = _("Interventions per theme and status")

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,12 +22,13 @@ from programme.models import ReportingPeriod
 from . import figures, services
 from .exports.charts import stacked_bar_chart
 from .models import AreaReport, Escalation, Light, ProgressUpdate
-from .selectors import LIGHTS, quarter_summary
+from .selectors import LIGHTS, area_summary
 
 NOT_SUBMITTED = (AreaReport.Status.DRAFT, AreaReport.Status.RETURNED, None)
 FINISHED_ESCALATION = (Escalation.Status.RESOLVED, Escalation.Status.DECLINED)
 ESCALATIONS_SHOWN = 25
 QUARTERS_SHOWN = 12
+INTERVENTIONS_PER_PAGE = 50
 
 
 class ToDo(NamedTuple):
@@ -41,7 +43,7 @@ class ToDo(NamedTuple):
 def dashboard(*, user, period, track=None, today) -> dict:
     """The quarter at a glance: every area's report and light, the late ones, the
     interventions by theme and status, the money and the open escalations."""
-    summary = quarter_summary(user=user, period=period, track=track)
+    summary = area_summary(user=user, period=period, track=track)
     per_area = summary["per_area"]
     interventions = Intervention.objects.for_user(user).filter(
         track__programme_id=period.programme_id
@@ -96,9 +98,10 @@ def dashboard(*, user, period, track=None, today) -> dict:
     }
 
 
-def area(*, user, area) -> dict:
-    """An area's partners, governance, interventions with their latest light, its
-    lights over the past quarters and its escalations with the answers."""
+def area(*, user, area, page_number=1) -> dict:
+    """An area's partners, governance, interventions with their latest light (a page of
+    them at a time), its lights over the past quarters and its escalations with the
+    answers."""
     latest = (
         ProgressUpdate.objects.filter(intervention=OuterRef("pk"))
         .exclude(light="")
@@ -115,6 +118,7 @@ def area(*, user, area) -> dict:
         )
         .order_by("track__programme__start_year", "code")
     )
+    interventions_page = Paginator(interventions, INTERVENTIONS_PER_PAGE).get_page(page_number)
     escalations = (
         Escalation.objects.for_user(user)
         .filter(report__area=area)
@@ -141,8 +145,9 @@ def area(*, user, area) -> dict:
                     else ""
                 ),
             }
-            for intervention in interventions
+            for intervention in interventions_page
         ],
+        "interventions_page": interventions_page,
         "lights": _lights_per_quarter(user, area),
         "escalations": list(escalations[:ESCALATIONS_SHOWN]),
         "escalations_total": escalations.count(),

@@ -19,13 +19,15 @@ def money(amount):
     return (amount or Decimal("0")).quantize(CENT)
 
 
-def quarter_summary(*, user, period: ReportingPeriod, track: Track | None = None) -> dict:
-    """Per area, per theme and per track: report status, lights, interventions by status,
-    money committed and spent, open escalations; and which areas have not submitted.
-    With a ``track``, only that track's interventions and the areas taking part in it."""
-    interventions = Intervention.objects.for_user(user).filter(
-        track__programme_id=period.programme_id
-    )
+def visible_interventions(user, period):
+    return Intervention.objects.for_user(user).filter(track__programme_id=period.programme_id)
+
+
+def area_summary(*, user, period: ReportingPeriod, track: Track | None = None) -> dict:
+    """Per area: report status, lights, interventions by status, money committed and
+    spent, open escalations; totals; and which areas have not submitted. With a
+    ``track``, only that track's interventions and the areas taking part in it."""
+    interventions = visible_interventions(user, period)
     updates = ProgressUpdate.objects.for_user(user).filter(period=period)
     reports = AreaReport.objects.for_user(user).filter(period=period).select_related("area")
     areas = Area.objects.for_user(user).filter(reports__period=period)
@@ -93,6 +95,33 @@ def quarter_summary(*, user, period: ReportingPeriod, track: Track | None = None
             }
         )
 
+    return {
+        "quarter": period.label,
+        "programme": period.programme.code,
+        "deadline": period.deadline,
+        "quarter_status": period.status,
+        "per_area": per_area,
+        "programme_wide": {
+            "interventions": per_area_interventions.get(None, {}).get("interventions", 0),
+            "money_committed": money(committed.get(None)),
+            "money_spent": money(per_area_updates.get(None, {}).get("spent")),
+        },
+        "totals": {
+            "money_committed": sum((r["money_committed"] for r in per_area), Decimal("0.00")),
+            "money_spent": sum((r["money_spent"] for r in per_area), Decimal("0.00")),
+            **{
+                f"updates_{light}": sum(r[f"updates_{light}"] for r in per_area) for light in LIGHTS
+            },
+        },
+        "not_submitted": [
+            r["area"] for r in per_area if r["report_status"] in ("draft", "returned", None)
+        ],
+    }
+
+
+def quarter_summary(*, user, period: ReportingPeriod) -> dict:
+    """The area summary with the interventions per theme and per track added."""
+    interventions = visible_interventions(user, period)
     per_theme = list(
         interventions.values("themes__code", "themes__name_nl")
         .annotate(interventions=Count("pk", distinct=True))
@@ -107,11 +136,7 @@ def quarter_summary(*, user, period: ReportingPeriod, track: Track | None = None
         .order_by("track__number")
     )
     return {
-        "quarter": period.label,
-        "programme": period.programme.code,
-        "deadline": period.deadline,
-        "quarter_status": period.status,
-        "per_area": per_area,
+        **area_summary(user=user, period=period),
         "per_theme": [
             {
                 "theme": row["themes__code"],
@@ -128,20 +153,5 @@ def quarter_summary(*, user, period: ReportingPeriod, track: Track | None = None
                 "money_committed": money(row["money_committed"]),
             }
             for row in per_track
-        ],
-        "programme_wide": {
-            "interventions": per_area_interventions.get(None, {}).get("interventions", 0),
-            "money_committed": money(committed.get(None)),
-            "money_spent": money(per_area_updates.get(None, {}).get("spent")),
-        },
-        "totals": {
-            "money_committed": sum((r["money_committed"] for r in per_area), Decimal("0.00")),
-            "money_spent": sum((r["money_spent"] for r in per_area), Decimal("0.00")),
-            **{
-                f"updates_{light}": sum(r[f"updates_{light}"] for r in per_area) for light in LIGHTS
-            },
-        },
-        "not_submitted": [
-            r["area"] for r in per_area if r["report_status"] in ("draft", "returned", None)
         ],
     }

@@ -45,7 +45,10 @@ def area_page(request, pk):
         .prefetch_related("tracks__programme", "neighbourhoods"),
         pk=pk,
     )
-    context = {"area": area, **pages.area(user=request.user, area=area)}
+    context = {
+        "area": area,
+        **pages.area(user=request.user, area=area, page_number=request.GET.get("pagina")),
+    }
     context["editable"] = request.user.is_staff and access.can(request.user, "change", area)
     return render(request, "pages/area.html", context)
 

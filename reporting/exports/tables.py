@@ -15,7 +15,7 @@ from areas.models import GovernanceArrangement
 from interventions.models import FundingLine, Indicator, Intervention
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
-from ..selectors import quarter_summary
+from ..selectors import area_summary
 
 TEXT, INTEGER, MONEY, NUMBER, DATE = "text", "integer", "money", "number", "date"
 CHUNK = 2000
@@ -65,7 +65,7 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
         interventions = interventions.filter(area=area)
 
     def summary_rows():
-        summary = quarter_summary(user=user, period=period)
+        summary = area_summary(user=user, period=period)
         for row in summary["per_area"]:
             if area is None or row["area_id"] == area.pk:
                 yield (
