@@ -31,8 +31,13 @@ def area_summary(*, user, period: ReportingPeriod, track: Track | None = None) -
     updates = ProgressUpdate.objects.for_user(user).filter(period=period)
     reports = AreaReport.objects.for_user(user).filter(period=period).select_related("area")
     areas = Area.objects.for_user(user).filter(reports__period=period)
+    # Filtered directly rather than through the interventions: one join less.
+    funding = FundingLine.objects.for_user(user).filter(
+        intervention__track__programme_id=period.programme_id
+    )
     if track is not None:
         interventions = interventions.filter(track=track)
+        funding = funding.filter(intervention__track=track)
         updates = updates.filter(intervention__track=track)
         reports = reports.filter(area__tracks=track)
         areas = areas.filter(tracks=track)
@@ -57,10 +62,7 @@ def area_summary(*, user, period: ReportingPeriod, track: Track | None = None) -
     }
     committed = {
         row["intervention__area"]: row["total"]
-        for row in FundingLine.objects.for_user(user)
-        .filter(intervention__in=interventions)
-        .values("intervention__area")
-        .annotate(total=Sum("amount"))
+        for row in funding.values("intervention__area").annotate(total=Sum("amount"))
     }
     open_escalations = {
         row["report__area"]: row["count"]
