@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp import admin as otp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programme.admin import ScopedAdminMixin, ScopedModelAdmin, TabularInline
+from core.admin import ScopedAdminMixin, ScopedModelAdmin, TabularInline
 
 from . import access
 from .models import ApiToken, AreaMembership, User

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from programme import scoping
+        from core import scoping
 
         from . import access, signals  # noqa: F401  (signals: connects its receivers)
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken, AuthTokenManager
 from simple_history.models import HistoricalRecords
 
-from programme.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 
 class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):

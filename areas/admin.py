@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from programme.admin import RegisterAdmin, StackedInline, TabularInline
+from core.admin import RegisterAdmin, StackedInline, TabularInline
 
 from .models import (
     Area,

@@ -1,26 +1,18 @@
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.money import euro, money_validators
+from core.protection import ProtectedLinksMixin
+from core.scoping import ScopedQuerySet
 from programme.models import Track
-from programme.protection import ProtectedLinksMixin
-from programme.scoping import ScopedQuerySet
 
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
 WIJK_CODE = r"^WK[0-9]{6}$"
 BUURT_CODE = r"^BU[0-9]{8}$"
-ZERO = Decimal("0.00")
-
-
-def euro(amount):
-    """An amount of money the Dutch way: € 1.234,50."""
-    return "€ " + number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 class Province(models.TextChoices):
@@ -274,9 +266,6 @@ class AreaPartner(models.Model):
 
     def __str__(self):
         return f"{self.partner} – {self.area}"
-
-
-money_validators = [MinValueValidator(ZERO, _("An amount cannot be negative."))]
 
 
 class RegioDeal(models.Model):

@@ -40,9 +40,9 @@ def run(say=print):
     setup()
     from django.db import connection
 
+    from core.spreadsheets.writing import spooled, write_csv_zip, write_xlsx
     from interventions.models import Intervention
     from reporting.exports.tables import quarter_tables
-    from reporting.exports.writers import spooled, write_csv_zip, write_xlsx
 
     coordinator = bench_users()["coordinator"]
     period = open_quarter()

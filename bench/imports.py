@@ -69,9 +69,9 @@ def report(rows, database):
     from accounts import roles
     from accounts.models import AreaMembership, User
     from areas.models import Area, Municipality
+    from core.spreadsheets import reading as xlsx
     from interventions import imports as intervention_imports
     from interventions.models import Indicator, Intervention
-    from programme import spreadsheets as xlsx
     from programme.models import Programme, Theme, Track
     from reporting import imports, services
     from reporting.models import ProgressUpdate

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from programme.admin import RegisterAdmin, TabularInline
-from programme.spreadsheets import LIMITS, XLSX_CONTENT_TYPE, SpreadsheetRefused
+from core.admin import RegisterAdmin, TabularInline
+from core.spreadsheets.reading import LIMITS, XLSX_CONTENT_TYPE, SpreadsheetRefused
 
 from . import imports
 from .models import FundingLine, Indicator, Intervention, TargetGroup

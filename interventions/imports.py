@@ -1,7 +1,7 @@
 """Importing interventions from a sheet (programme coordinators): created or updated by
 their code, with their funding lines, after a dry run that shows what would change.
 
-The file is read by programme/spreadsheets.py (capped, streamed, defusedxml, no
+The file is read by core/spreadsheets/reading.py (capped, streamed, defusedxml, no
 formulas). Every row is resolved within the user's scope (an area, track, theme or
 partner the user cannot see does not exist), checked by the models' own rules and the
 access policy, and only when the whole file is valid is anything written, in one
@@ -28,9 +28,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access
 from areas.models import Area, Partner
-from programme import spreadsheets as xlsx
+from core.spreadsheets import reading as xlsx
+from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.writing import DATE, INTEGER, MONEY, TEXT, Table, write_xlsx
+from core.spreadsheets.writing import Column as WrittenColumn
 from programme.models import Theme, Track
-from programme.spreadsheets import Column, Problem
 
 from .models import FundingLine, Intervention
 
@@ -506,14 +508,24 @@ def _delete_line(line, user):
     line.delete()
 
 
+WRITTEN_KINDS = {
+    "track": INTEGER,
+    "start_date": DATE,
+    "end_date": DATE,
+    "year": INTEGER,
+    "amount": MONEY,
+}
+
+
+def _written(columns):
+    """The import's columns as the writer's: the same headers, with typed cells."""
+    return [WrittenColumn(column.header, WRITTEN_KINDS.get(column.key, TEXT)) for column in columns]
+
+
 def intervention_sheet(*, user, target) -> None:
     """The interventions ``user`` sees, with their funding lines, in the import's format:
     edit it and import it back. Streamed (write-only), so it scales to every
     intervention of the programme."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     interventions = Intervention.objects.for_user(user)
     themes = {}
     for intervention_id, code in Intervention.themes.through.objects.filter(
@@ -523,30 +535,9 @@ def intervention_sheet(*, user, target) -> None:
     status = dict(Intervention.Status.choices)
     evidence = dict(Intervention.EvidenceLevel.choices)
     source = dict(FundingLine.Source.choices)
-    book = Workbook(write_only=True)
 
-    def sheet(title, columns, rows):
-        worksheet = book.create_sheet(str(title)[:31])
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(worksheet, value=str(column.header))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        worksheet.append(header)
-        worksheet.freeze_panes = "A2"
-        for row in rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(worksheet, value=None if value in ("", None) else value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text, never a formula
-                cells.append(cell)
-            worksheet.append(cells)
-
-    sheet(
-        SHEET_INTERVENTIONS,
-        INTERVENTION_COLUMNS,
-        (
+    def intervention_rows():
+        return (
             (
                 row[1],
                 row[2],
@@ -577,17 +568,26 @@ def intervention_sheet(*, user, target) -> None:
                 "description",
             )
             .iterator(chunk_size=2000)
-        ),
-    )
-    sheet(
-        SHEET_FUNDING,
-        FUNDING_COLUMNS,
-        (
+        )
+
+    def funding_rows():
+        return (
             (row[0], str(source[row[1]]), row[2], row[3], row[4], row[5])
             for row in FundingLine.objects.filter(intervention__in=interventions)
             .order_by("intervention__code", "source", "year", "pk")
             .values_list("intervention__code", "source", "funder__name", "year", "amount", "note")
             .iterator(chunk_size=2000)
-        ),
+        )
+
+    write_xlsx(
+        [
+            Table(
+                "interventions",
+                SHEET_INTERVENTIONS,
+                _written(INTERVENTION_COLUMNS),
+                intervention_rows,
+            ),
+            Table("funding", SHEET_FUNDING, _written(FUNDING_COLUMNS), funding_rows),
+        ],
+        target,
     )
-    book.save(target)

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from areas.models import Area, Partner, money_validators
+from areas.models import Area, Partner
+from core.money import money_validators
+from core.protection import ProtectedLinksMixin
+from core.scoping import ScopedQuerySet
+from core.versioning import VersionedModel
 from programme.models import Theme, Track
-from programme.protection import ProtectedLinksMixin
-from programme.scoping import ScopedQuerySet
-from programme.versioning import VersionedModel
 
 NO_RESIDENT_DATA = _("About the work, never about individual residents: no names or case details.")
 

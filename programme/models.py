@@ -7,8 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .protection import ProtectedLinksMixin
-from .scoping import ScopedQuerySet
+from core.protection import ProtectedLinksMixin
+from core.scoping import ScopedQuerySet
 
 
 class Programme(models.Model):

@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from areas.models import Area
-from programme.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
-from programme.counting import EstimatedCountPaginator
+from core.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
+from core.counting import EstimatedCountPaginator
+from core.spreadsheets.reading import LIMITS, SpreadsheetRefused
+from core.spreadsheets.writing import spooled
 from programme.models import ReportingPeriod
-from programme.spreadsheets import LIMITS, SpreadsheetRefused
 
 from . import imports, services
 from .exports.service import CONTENT_TYPES, export_quarter
-from .exports.writers import spooled
 from .models import (
     AreaReport,
     Escalation,

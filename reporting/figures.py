@@ -9,17 +9,12 @@ from django.db.models import Count, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from areas.models import euro as format_euro
+from core.charts import bar_chart, stacked_bar_chart
+from core.money import euro, format_number, money
 from interventions.models import FundingLine, Intervention
 
-from .exports.charts import bar_chart, format_number, stacked_bar_chart
 from .models import AreaReport, Light
-from .selectors import LIGHTS, money
-
-
-def euro(amount) -> str:
-    """An amount of money the Dutch way, empty amounts as € 0,00."""
-    return format_euro(money(amount))
+from .selectors import LIGHTS
 
 
 def money_per_source(user, period, area=None, track=None):

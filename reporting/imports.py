@@ -3,7 +3,7 @@
 The template has a row per update of the report (every running intervention) and per
 indicator, with the identifiers and each row's version hidden and locked, the fields a
 liaison fills unlocked, and drop-down lists for the lights. The import reads the whole
-file first (programme/spreadsheets.py: capped, streamed, defusedxml, no formulas),
+file first (core/spreadsheets/reading.py: capped, streamed, defusedxml, no formulas),
 then, in one transaction with the report and its rows locked, checks every row against
 the stored rows (still in this report, unchanged since the download, within the user's
 scope and locks) and the models' own rules. Only when nothing is wrong does it save,
@@ -27,9 +27,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import access
+from core.spreadsheets import reading as xlsx
+from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.writing import text_cell
 from interventions.models import Indicator
-from programme import spreadsheets as xlsx
-from programme.spreadsheets import Column, Problem
 
 from . import services
 from .models import AreaReport, IndicatorValue, Light, ProgressUpdate
@@ -205,7 +206,7 @@ def _write_instructions(sheet, report):
         _("About the work, never about individual residents: no names or case details."),
     ]
     for index, line in enumerate(lines, start=1):
-        sheet.cell(row=index, column=1, value=line).data_type = "s"
+        text_cell(sheet.cell(row=index, column=1), line)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 100
 
@@ -231,8 +232,8 @@ def _write_sheet(book, title, columns, rows, drop_downs):
         for index, key in enumerate(keys, start=1):
             value = row.get(key)
             cell = sheet.cell(row=count + 1, column=index, value=None if value == "" else value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # typed text stays text, never a formula
+            if isinstance(value, str) and value:
+                text_cell(cell, value)
             if isinstance(value, Decimal):
                 cell.number_format = "#,##0.00"
             if key in EDITABLE:

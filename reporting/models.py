@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from areas.models import Area, money_validators
+from areas.models import Area
+from core.money import money_validators
+from core.scoping import ScopedQuerySet
+from core.versioning import VersionedModel
 from interventions.models import NO_RESIDENT_DATA, Indicator, Intervention
 from programme.models import ReportingPeriod
-from programme.scoping import ScopedQuerySet
-from programme.versioning import VersionedModel
 
 QUARTER_CLOSED = _("This quarter is closed: nothing reported in it can change.")
 MOVED = _("A reported record cannot move to another area, quarter, report or intervention.")

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from areas.models import AreaPartner, GovernanceArrangement
+from core.charts import stacked_bar_chart
 from interventions.models import Intervention
 from programme.models import ReportingPeriod
 
 from . import figures, services
-from .exports.charts import stacked_bar_chart
 from .models import AreaReport, Escalation, Light, ProgressUpdate
 from .selectors import LIGHTS, area_summary
 

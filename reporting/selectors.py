@@ -5,18 +5,13 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from areas.models import Area
+from core.money import money
 from interventions.models import FundingLine, Intervention
 from programme.models import ReportingPeriod, Track
 
 from .models import AreaReport, Escalation, ProgressUpdate
 
 LIGHTS = ("green", "amber", "red")
-CENT = Decimal("0.01")
-
-
-def money(amount):
-    """A sum of money with two decimals (SQLite's SUM forgets the column's scale)."""
-    return (amount or Decimal("0")).quantize(CENT)
 
 
 def visible_interventions(user, period):

@@ -182,7 +182,7 @@ def test_a_save_that_lands_between_the_etag_check_and_the_write_is_412(coordinat
     """Two PATCHes with the same ETag at the same moment (the load run found this): the
     second passes the If-Match check before the first commits, and must still get 412,
     not a 400, and change nothing."""
-    from programme.api.base import WritableViewSet
+    from core.api.base import WritableViewSet
 
     intervention = factories.InterventionFactory(area=area_a, title="Begin")
     client = APIClient()

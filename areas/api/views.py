@@ -12,8 +12,8 @@ from areas.models import (
     Province,
     RegioDeal,
 )
-from programme.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
-from programme.api.filters import id_filter
+from core.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
+from core.api.filters import id_filter
 
 
 class MunicipalitySerializer(RegisterSerializer):

@@ -10,16 +10,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from interventions import imports
-from interventions.models import Intervention
-from programme.api.permissions import WORKFLOW_PERMISSIONS
-from programme.api.uploads import (
+from core.api.permissions import WORKFLOW_PERMISSIONS
+from core.api.uploads import (
     UploadSerializer,
     invalid_file,
     refuse_oversized,
     refused_file,
 )
-from programme.spreadsheets import SpreadsheetRefused
+from core.spreadsheets.reading import SpreadsheetRefused
+from interventions import imports
+from interventions.models import Intervention
 
 
 class PlannedInterventionSerializer(serializers.Serializer):

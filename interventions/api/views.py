@@ -4,15 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from areas.models import Partner, Province
-from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-from programme.api.base import (
+from core.api.base import (
     ListedListSerializer,
     ListedPrimaryKeyRelatedField,
     ReadOnlyViewSet,
     RegisterSerializer,
     WritableViewSet,
 )
-from programme.api.filters import id_filter
+from core.api.filters import id_filter
+from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from programme.models import Theme
 
 

@@ -2,9 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.base import ReadOnlyViewSet, RegisterSerializer
 from programme.models import Programme, Theme, Track
-
-from .base import ReadOnlyViewSet, RegisterSerializer
 
 
 class ProgrammeSerializer(RegisterSerializer):

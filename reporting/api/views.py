@@ -17,19 +17,19 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from areas.models import Area
-from interventions.api.views import with_theme
-from programme.api.base import (
+from core.api.base import (
     ListedListSerializer,
     ReadOnlyViewSet,
     RegisterSerializer,
     WritableViewSet,
     etag_of,
 )
-from programme.api.filters import QuarterFilter, id_filter, parse_id, parse_quarter
-from programme.api.permissions import WORKFLOW_PERMISSIONS
+from core.api.filters import QuarterFilter, id_filter, parse_id, parse_quarter
+from core.api.permissions import WORKFLOW_PERMISSIONS
+from core.spreadsheets.writing import as_text
+from interventions.api.views import with_theme
 from programme.models import ReportingPeriod
 from reporting import services
-from reporting.exports.cells import as_text
 from reporting.exports.service import CONTENT_TYPES, export_quarter
 from reporting.models import (
     AreaReport,

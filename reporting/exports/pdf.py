@@ -15,13 +15,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.money import format_number
 from interventions.models import Intervention
 
 from .. import figures
 from ..figures import euro, light_label, status_label, table
 from ..models import AreaReport, Escalation, Light
 from ..selectors import LIGHTS, quarter_summary
-from .charts import format_number
 from .tables import DATE, INTEGER, MONEY, NUMBER, quarter_tables
 
 OPEN_ESCALATION = {Escalation.Status.RESOLVED, Escalation.Status.DECLINED}

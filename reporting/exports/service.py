@@ -2,9 +2,10 @@ import logging
 
 from django.utils.text import slugify
 
+from core.spreadsheets.writing import spooled, write_csv_zip, write_xlsx
+
 from ..models import ExportLog
 from .tables import quarter_tables
-from .writers import spooled, write_csv_zip, write_xlsx
 
 logger = logging.getLogger(__name__)
 

@@ -5,41 +5,17 @@ order), read with ``.values_list()`` and ``.iterator()`` so 40,000 interventions
 sit in memory as model objects. The XLSX, CSV and PDF writers all take these tables.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import GovernanceArrangement
+from core.spreadsheets.writing import DATE, INTEGER, MONEY, NUMBER, Column, Table
 from interventions.models import FundingLine, Indicator, Intervention
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
 from ..selectors import area_summary
 
-TEXT, INTEGER, MONEY, NUMBER, DATE = "text", "integer", "money", "number", "date"
 CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str = TEXT
-    width: int = 18
-    choices: type | None = None  # TextChoices whose labels replace the stored codes
-
-    def display(self, value):
-        if self.choices is not None and value not in ("", None):
-            return str(self.choices(value).label)
-        return value
-
-
-@dataclass
-class Table:
-    name: str
-    title: str
-    columns: list[Column]
-    rows: Callable[[], Iterable[tuple]]
 
 
 def value_in(period):

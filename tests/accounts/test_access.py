@@ -7,8 +7,8 @@ from django.urls import reverse
 from accounts import access, roles
 from accounts.models import AreaMembership, User
 from areas.models import Partner
+from core.scoping import ScopedQuerySet
 from interventions.models import FundingLine, Intervention
-from programme.scoping import ScopedQuerySet
 from tests import factories
 from tests.admin_forms import admin_form_data
 

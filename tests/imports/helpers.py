@@ -6,7 +6,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from programme.spreadsheets import XLSX_CONTENT_TYPE, folded
+from core.spreadsheets.reading import XLSX_CONTENT_TYPE, folded
 from reporting import imports
 
 

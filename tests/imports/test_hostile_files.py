@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from programme import spreadsheets as xlsx
+from core.spreadsheets import reading as xlsx
 from reporting import imports
 from reporting.models import ProgressUpdate
 from tests.imports.helpers import (

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from core.versioning import CONFLICT, ConcurrentEditError
 from interventions.models import Intervention
-from programme.versioning import CONFLICT, ConcurrentEditError
 from reporting.models import ProgressUpdate
 from tests.admin_forms import admin_form_data
 from tests.factories import (

@@ -12,9 +12,9 @@ from django.db.models import Sum
 from django.utils import translation
 from pypdf import PdfReader
 
+from core import charts
 from interventions.models import FundingLine
 from reporting import services
-from reporting.exports import charts
 from reporting.exports.pdf import euro, write_pdf
 from reporting.models import AreaReport, Light, ProgressUpdate
 from tests import factories

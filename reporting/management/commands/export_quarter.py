@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from areas.models import Area
-from programme.api.filters import QUARTER
+from core.api.filters import QUARTER
 from programme.models import ReportingPeriod
 from reporting.exports.service import CONTENT_TYPES, export_quarter
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from programme.versioning import ConcurrentEditError
+from core.versioning import ConcurrentEditError
 
 
 class Conflict(exceptions.APIException):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.money import format_number
 
 WIDTH = 640
 LABEL_WIDTH = 190
@@ -57,13 +58,6 @@ PALETTE = [
 class Chart(NamedTuple):
     svg: SafeString
     summary: str
-
-
-def format_number(value) -> str:
-    """A number in the active language's notation, with thousands grouped."""
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
-    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def bar_chart(

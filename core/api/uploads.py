@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from programme.spreadsheets import LIMITS
+from core.spreadsheets.reading import LIMITS
 
 from .errors import PayloadTooLarge
 

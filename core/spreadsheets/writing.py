@@ -1,13 +1,17 @@
-"""Write the quarterly report's tables as XLSX (one sheet per table) or CSV (a zip).
+"""The one safe spreadsheet writer: tables as XLSX (one sheet per table) or CSV (a zip).
 
-Both stream: openpyxl's write-only mode and the csv module write row by row into a
-temporary file, so memory stays flat however many interventions there are.
+A table is a title, typed columns and an iterator of rows. Both formats stream:
+openpyxl's write-only mode and the csv module write row by row into a temporary file,
+so memory stays flat however many rows there are. Text a user typed is never written
+as a formula (CSV injection): see ``as_text`` and ``text_cell``.
 """
 
 import csv
 import io
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
@@ -15,8 +19,46 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .cells import as_text
-from .tables import DATE, INTEGER, MONEY, NUMBER, TEXT
+TEXT, INTEGER, MONEY, NUMBER, DATE = "text", "integer", "money", "number", "date"
+# Characters that make a spreadsheet treat typed text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value):
+    """Text a user typed, made safe for a spreadsheet: a leading formula character is
+    escaped with a quote, so the cell shows the text and never runs it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def text_cell(cell, value):
+    """Put ``value`` into an openpyxl cell as text: typed text stays text, never a formula."""
+    cell.value = value
+    cell.data_type = "s"
+    return cell
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+    width: int = 18
+    choices: type | None = None  # TextChoices whose labels replace the stored codes
+
+    def display(self, value):
+        if self.choices is not None and value not in ("", None):
+            return str(self.choices(value).label)
+        return value
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: Callable[[], Iterable[tuple]]
+
 
 FORMATS = {MONEY: "€ #,##0.00", NUMBER: "#,##0.00", INTEGER: "0", DATE: "dd-mm-yyyy"}
 BOLD = Font(bold=True)
@@ -51,7 +93,7 @@ def write_xlsx(tables, target):
 
 def _xlsx_cell(sheet, column, value):
     value = column.display(value)
-    if value == "":
+    if value is None or value == "":
         return None
     if column.kind == TEXT or isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=str(value))

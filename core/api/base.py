@@ -1,7 +1,7 @@
 """What every API resource shares: scoping, model rules on writes, ETags, errors.
 
 Access is decided by accounts/access.py through the registered policy (see
-programme/scoping.py); this module only asks it.
+core/scoping.py); this module only asks it.
 """
 
 import copy
@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 
-from programme.scoping import policy
+from core.scoping import policy
 
 from .errors import CONFLICT_CODES, Conflict, PreconditionFailed, PreconditionRequired
 
