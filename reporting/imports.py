@@ -25,15 +25,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from simple_history.utils import bulk_create_with_history
 
 from accounts import access
+from core.constraints import full_clean_in_bulk
 from core.spreadsheets import reading as xlsx
 from core.spreadsheets.reading import Column, Problem
 from core.spreadsheets.writing import text_cell
+from core.versioning import loaded_under_lock
 from interventions.models import Indicator
 
 from . import services
-from .models import AreaReport, IndicatorValue, Light, ProgressUpdate
+from .models import AreaReport, IndicatorValue, Light, ProgressUpdate, quarter_status_read_once
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +88,11 @@ INDICATOR_COLUMNS = [
 ]
 REPORT_FIELDS = ["overall_light", "narrative", "governance_progress"]
 UPDATE_FIELDS = ["light", "narrative", "results", "money_spent_to_date", "risks"]
+IMPORTED_FIELDS = {
+    AreaReport: REPORT_FIELDS,
+    ProgressUpdate: UPDATE_FIELDS,
+    IndicatorValue: ["value"],
+}
 # Columns a person fills in; all others are locked, the technical ones also hidden.
 EDITABLE = {"overall_light", "narrative", "governance_progress", *UPDATE_FIELDS, "value"}
 HIDDEN = {"report_id", "update_id", "indicator_id", "version", "downloaded"}
@@ -353,12 +361,7 @@ def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
         writes = _check(report, user, parsed, result)
         if result.problems:
             return result
-        for action, obj in writes:
-            obj._history_user = user
-            if action == "delete":
-                obj.delete()
-            else:
-                obj.save()
+        _write(writes, user)
     logger.info(
         "quarter import user=%s report=%s %s",
         user.pk,
@@ -366,6 +369,24 @@ def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
         " ".join(f"{k}={v}" for k, v in result.counts().items()),
     )
     return result
+
+
+def _write(writes, user):
+    """The checked changes, a few statements for all rows (history, versions and the
+    closed-quarter lock kept: ``save_changed``). A cleared indicator value is deleted
+    one by one: simple-history records a deletion per row."""
+    for model in (AreaReport, ProgressUpdate, IndicatorValue):
+        changed = [obj for action, obj in writes if action == "save" and type(obj) is model]
+        model.objects.save_changed(
+            [obj for obj in changed if obj.pk], IMPORTED_FIELDS[model], user=user
+        )
+        created = [obj for obj in changed if not obj.pk]
+        if created:
+            bulk_create_with_history(created, model, default_user=user)
+    for action, obj in writes:
+        if action == "delete":
+            obj._history_user = user
+            obj.delete()
 
 
 def _stale(row, key="version"):
@@ -385,7 +406,7 @@ def _validated(row, obj, fields, user):
     field and constraint checks (they are as stored); clean() always runs."""
     others = [f.name for f in obj._meta.fields if f.name not in fields]
     try:
-        obj.full_clean(exclude=others)
+        full_clean_in_bulk(obj, exclude=others)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             key = name if name in fields else next(iter(fields))
@@ -403,7 +424,34 @@ def _duplicate(row, key, first):
 
 
 def _check(report, user, parsed, result):
-    """Compare the file with the stored rows; returns the writes to make (in order)."""
+    """Compare the file with the stored rows, read at once and locked; returns the
+    writes to make. Each changed row is checked by its model's rules and the access
+    policy, without a query per row: the quarter's status is read once, and the versions
+    are those loaded under lock."""
+    updates = {
+        update.pk: update
+        for update in ProgressUpdate.objects.for_user(user)
+        .filter(report=report)
+        .select_for_update(of=("self",))
+        .select_related("intervention", "period", "report")
+    }
+    stored = {
+        (value.update_id, value.indicator_id): value
+        for value in IndicatorValue.objects.filter(update__report=report)
+        .select_for_update(of=("self",))
+        .select_related("update__intervention", "update__report", "update__period", "indicator")
+    }
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.for_user(user).filter(
+            intervention__updates__report=report
+        )
+    }
+    with quarter_status_read_once(), loaded_under_lock([report, *updates.values()]):
+        return _compare(report, user, parsed, result, updates, stored, indicators)
+
+
+def _compare(report, user, parsed, result, updates, stored, indicators):
     writes = []
     # The report itself: exactly one row, of this report.
     rows = [row for row in parsed.report if "report_id" in row.values]
@@ -425,13 +473,6 @@ def _check(report, user, parsed, result):
             writes.append(("save", candidate))
             result.report_changed = True
 
-    updates = {
-        update.pk: update
-        for update in ProgressUpdate.objects.for_user(user)
-        .filter(report=report)
-        .select_for_update(of=("self",))
-        .select_related("intervention", "period", "report")
-    }
     seen = {}
     for row in parsed.updates:
         update = updates.get(row.get("update_id"))
@@ -450,18 +491,6 @@ def _check(report, user, parsed, result):
             writes.append(("save", candidate))
             result.updates_changed += 1
 
-    stored = {
-        (value.update_id, value.indicator_id): value
-        for value in IndicatorValue.objects.filter(update__report=report)
-        .select_for_update(of=("self",))
-        .select_related("update__report", "update__period", "indicator")
-    }
-    indicators = {
-        indicator.pk: indicator
-        for indicator in Indicator.objects.for_user(user).filter(
-            intervention__updates__report=report
-        )
-    }
     seen = {}
     for row in parsed.indicators:
         update = updates.get(row.get("update_id"))
