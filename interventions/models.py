@@ -145,7 +145,8 @@ class Intervention(VersionedModel):
         super().clean()
         errors = {}
         if self.area_id and self.track_id:
-            if not self.area.tracks.filter(pk=self.track_id).exists():
+            # .all(): the area's few tracks, or those an import prefetched for every row.
+            if self.track_id not in {track.pk for track in self.area.tracks.all()}:
                 errors["track"] = _("The area does not take part in this track.")
         if self.status in (self.Status.RUNNING, self.Status.COMPLETED) and not self.start_date:
             errors["start_date"] = _("A running or completed intervention has a start date.")

@@ -423,3 +423,39 @@ def test_the_api_refuses_a_file_that_is_no_workbook(coordinator):
     assert response.status_code == 400
     assert response.json()["code"] == "wrong_type"
     assert response.json()["errors"]["file"][0]["code"] == "wrong_type"
+
+
+@pytest.mark.parametrize("count", [1, 10, 50])
+def test_the_import_runs_the_same_number_of_queries_however_many_rows(
+    count, register, track, area_a, coordinator, django_assert_max_num_queries
+):
+    existing = [
+        factories.InterventionFactory(code=f"IV-OUD{index}", area=area_a, track=track)
+        for index in range(count)
+    ]
+    for intervention in existing:
+        factories.FundingLineFactory(intervention=intervention, source="state", year=2025)
+    rows = [row(track, area_a, code=f"IV-NIEUW{index}") for index in range(count)]
+    rows += [
+        row(track, area_a, code=intervention.code, title="Nieuwe titel", themes="safety")
+        for intervention in existing
+    ]
+    funding = [[f"IV-NIEUW{index}", "state", None, 2026, 1000, ""] for index in range(count)]
+    funding += [[i.code, "state", None, 2025, 2000, ""] for i in existing]
+
+    with django_assert_max_num_queries(16):
+        preview = imports.import_interventions(
+            user=coordinator, upload=sheet(rows, funding), dry_run=True
+        )
+    assert preview.ok, preview.problems[:3]
+    with django_assert_max_num_queries(42):
+        result = imports.import_interventions(
+            user=coordinator, upload=sheet(rows, funding), dry_run=False
+        )
+
+    assert result.counts()["created"] == count and result.counts()["updated"] == count
+    assert Intervention.history.filter(history_user=coordinator).count() == 2 * count
+    assert FundingLine.history.filter(history_user=coordinator).count() == 2 * count
+    changed = Intervention.objects.get(code="IV-OUD0")
+    assert (changed.title, changed.version) == ("Nieuwe titel", 2)
+    assert {t.theme.code for t in changed.history.first().themes.all()} == {"safety"}
