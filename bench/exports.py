@@ -1,5 +1,6 @@
 """Time and peak memory of the quarterly XLSX and CSV exports on the generated data,
-and CSV against PostgreSQL's own COPY of the same rows.
+the XLSX writer against openpyxl's write-only mode side by side, and CSV against
+PostgreSQL's own COPY of the same rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench uv run python bench/exports.py
 
@@ -8,6 +9,9 @@ with its update of that quarter) as the bench coordinator. Peak memory is the Py
 heap's peak during the export (tracemalloc, in a second run: tracing slows Python
 down), so a streamed export stays flat as the data grows; the same export of one area
 shows whether it does.
+
+``openpyxl_write_only`` below is the writer the exports used before XlsxWriter: the same
+tables, typed cells, bold frozen header and filters, so both write the same workbook.
 """
 
 import argparse
@@ -23,6 +27,48 @@ if __package__ in (None, ""):
     __package__ = "bench"
 
 from .common import bench_users, open_quarter, setup
+
+
+def openpyxl_write_only(tables, target):
+    """The national XLSX as openpyxl's write-only mode writes it (the former writer)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from core.spreadsheets.writing import FORMATS, TEXT
+
+    bold = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        sheet = workbook.create_sheet(str(table.title)[:31])
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=str(column.header))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        for row in table.rows():
+            cells = []
+            for column, value in zip(table.columns, row, strict=True):
+                value = column.display(value)
+                if value is None or value == "":
+                    cells.append(None)
+                    continue
+                cell = WriteOnlyCell(sheet, value=str(value) if column.kind == TEXT else value)
+                if column.kind == TEXT or isinstance(value, str):
+                    cell.data_type = "s"
+                elif column.kind in FORMATS:
+                    cell.number_format = FORMATS[column.kind]
+                cells.append(cell)
+            sheet.append(cells)
+            count += 1
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{count + 1}"
+    workbook.save(target)
 
 
 def measure(run):
@@ -95,6 +141,7 @@ def run(say=print):
     figures = {"interventions": count, "updates": updates, "quarter": period.label}
     for name, go in [
         ("xlsx", export(write_xlsx)),
+        ("xlsx_openpyxl", export(openpyxl_write_only)),
         ("xlsx_one_area", export(write_xlsx, area)),
         ("csv_zip", export(write_csv_zip)),
         ("csv_interventions", csv_interventions_only),

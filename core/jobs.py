@@ -73,6 +73,9 @@ class Job(models.Model):
     )
     file_name = models.CharField(gettext_lazy("file name"), max_length=200, blank=True)
     content_type = models.CharField(gettext_lazy("content type"), max_length=100, blank=True)
+    # The areas whose rows the job reads or writes, as its requester could see them when
+    # asking (accounts.access.scope_of); null: every area. Asked again at download.
+    areas = models.JSONField(gettext_lazy("areas"), null=True, blank=True, editable=False)
 
     owner_path = "user"
     # Nobody, a coordinator included, sees or downloads another person's job.
@@ -131,6 +134,11 @@ class Job(models.Model):
         content.seek(0)
         self.file.save(name, File(content, name=name), save=False)
         self.file_name, self.content_type = name, content_type
+
+
+def too_large_for_a_request(upload):
+    """Whether an uploaded file is imported by a worker rather than in the request."""
+    return upload.size > settings.IMPORT_IN_REQUEST_MAX_BYTES
 
 
 def kept_until(now=None):

@@ -29,14 +29,15 @@ from accounts import access
 from areas.models import Area, Partner
 from core import history
 from core.constraints import full_clean_in_bulk
+from core.jobs import JobFailed
 from core.spreadsheets import reading as xlsx
-from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.reading import Column, Problem, SpreadsheetRefused
 from core.spreadsheets.writing import DATE, INTEGER, MONEY, TEXT, Table, write_xlsx
 from core.spreadsheets.writing import Column as WrittenColumn
 from core.versioning import loaded_under_lock, raise_versions
 from programme.models import Theme, Track
 
-from .models import FundingLine, Intervention
+from .models import FundingLine, Intervention, InterventionImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -146,18 +147,22 @@ def may_import_interventions(user):
 
 
 def import_interventions(
-    *, user, upload, dry_run: bool = True, expected: str = ""
+    *, user, upload, dry_run: bool = True, expected: str = "", progress=None
 ) -> InterventionImport:
     """Check the sheet and, unless ``dry_run``, apply it. With ``expected`` (the
     fingerprint of a previewed plan) the import is applied only when the plan is still
     the same. Raises SpreadsheetRefused for a file that cannot be read and
-    PermissionDenied for anyone but a coordinator."""
+    PermissionDenied for anyone but a coordinator. ``progress`` (a function of a
+    percentage) hears how far it is."""
     if not may_import_interventions(user):
         raise PermissionDenied
+    progress = progress or (lambda percent: None)
     result = InterventionImport(dry_run=dry_run)
     interventions, funding = _read(upload, result.problems)
+    progress(40)
     with transaction.atomic():
         writes = _plan(user, interventions, funding, result)
+        progress(70)
         if result.problems or dry_run:
             return result
         if expected and expected != result.fingerprint():
@@ -178,6 +183,50 @@ def import_interventions(
         " ".join(f"{k}={v}" for k, v in result.counts().items()),
     )
     return result
+
+
+def start_intervention_import(*, user, upload, dry_run=True, expected=""):
+    """Hand a large sheet to a worker: the file kept privately, the job queued once this
+    transaction commits. A preview job's file serves its confirmation as well."""
+    if not may_import_interventions(user):
+        raise PermissionDenied
+    job = InterventionImportJob(
+        user=user, dry_run=dry_run, expected=expected, areas=access.scope_of(user)
+    )
+    if isinstance(upload, InterventionImportJob):
+        job.upload = upload.upload.name  # the previewed file, confirmed
+    else:
+        job.upload.save(upload.name, upload, save=False)
+    job.save()
+    job.enqueue()
+    return job
+
+
+def run_intervention_import(job):
+    """The worker's side of ``start_intervention_import``: the plan or the problems kept
+    on the job for its page."""
+    if not access.may_use_job(job.user, job):
+        raise JobFailed(_("Only programme coordinators import interventions."))
+    try:
+        with job.upload.open("rb") as upload:
+            result = import_interventions(
+                user=job.user,
+                upload=upload,
+                dry_run=job.dry_run,
+                expected=job.expected,
+                progress=job.set_progress,
+            )
+    except SpreadsheetRefused as error:
+        raise JobFailed(error.message) from error
+    except PermissionDenied as error:
+        raise JobFailed(_("Only programme coordinators import interventions.")) from error
+    job.result = {
+        "ok": result.ok,
+        "counts": result.counts(),
+        "plan": [item.as_dict() for item in result.plan],
+        "problems": [problem.as_dict() for problem in result.problems],
+        "fingerprint": result.fingerprint() if result.ok else "",
+    }
 
 
 def _read(upload, problems):

@@ -13,9 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from areas.models import Area
-from core.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
+from core.admin import (
+    RegisterAdmin,
+    ScopedModelAdmin,
+    StackedInline,
+    TabularInline,
+    job_progress_page,
+)
 from core.counting import EstimatedCountPaginator
-from core.spreadsheets.reading import LIMITS, SpreadsheetRefused
+from core.jobs import too_large_for_a_request
+from core.spreadsheets.reading import LIMITS, Problem, SpreadsheetRefused
 from core.spreadsheets.writing import spooled
 from programme.models import ReportingPeriod
 
@@ -27,6 +34,7 @@ from .models import (
     ExportLog,
     IndicatorValue,
     ProgressUpdate,
+    QuarterImportJob,
     QuarterTransition,
     ReportTransition,
 )
@@ -173,6 +181,11 @@ class AreaReportAdmin(RegisterAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="reporting_areareport_import",
             ),
+            path(
+                "<path:object_id>/import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="reporting_areareport_import_job",
+            ),
             *super().get_urls(),
         ]
 
@@ -211,6 +224,17 @@ class AreaReportAdmin(RegisterAdmin):
                 }
             else:
                 form = UploadForm(request.POST, request.FILES)
+            if (
+                not refusal
+                and form.is_valid()
+                and too_large_for_a_request(form.cleaned_data["file"])
+            ):
+                job = imports.start_quarter_import(
+                    report=report, user=request.user, upload=form.cleaned_data["file"]
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:reporting_areareport_import_job", args=[report.pk, job.pk])
+                )
             if not refusal and form.is_valid():
                 try:
                     result = imports.import_quarter(
@@ -222,22 +246,26 @@ class AreaReportAdmin(RegisterAdmin):
                     refusal = error.messages[0]
                 else:
                     if result.ok:
-                        self.message_user(
-                            request,
-                            _(
-                                "Imported: %(updates)d updates and %(values)d indicator "
-                                "values changed."
-                            )
-                            % {
-                                "updates": result.updates_changed + int(result.report_changed),
-                                "values": result.values_created
-                                + result.values_changed
-                                + result.values_deleted,
-                            },
-                            messages.SUCCESS,
-                        )
+                        self._imported(request, result.counts())
                         return HttpResponseRedirect(change_url)
                     problems = result.problems
+        return self._import_page(request, report, form, lock, refusal, problems)
+
+    def _imported(self, request, counts):
+        self.message_user(
+            request,
+            _("Imported: %(updates)d updates and %(values)d indicator values changed.")
+            % {
+                "updates": counts["updates_changed"] + int(counts["report_changed"]),
+                "values": counts["values_created"]
+                + counts["values_changed"]
+                + counts["values_deleted"],
+            },
+            messages.SUCCESS,
+        )
+
+    def _import_page(self, request, report, form, lock, refusal, problems):
+        change_url = reverse("admin:reporting_areareport_change", args=[report.pk])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import from Excel: %(report)s") % {"report": report},
@@ -251,6 +279,27 @@ class AreaReportAdmin(RegisterAdmin):
             "template_url": reverse("admin:reporting_areareport_template", args=[report.pk]),
         }
         return TemplateResponse(request, "admin/reporting/areareport/import.html", context)
+
+    def import_job_view(self, request, object_id, job_id):
+        """A large import in a worker: its progress, then the same result as in the
+        request (back to the report, or the file's problems)."""
+        report = self.get_object(request, unquote(object_id))
+        job = (
+            QuarterImportJob.objects.for_user(request.user).filter(pk=job_id, report=report).first()
+        )
+        if report is None or job is None or not access.may_use_job(request.user, job):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not job.is_finished:
+            return job_progress_page(self, request, job, report)
+        if job.status == job.Status.FAILED:
+            return self._import_page(request, report, UploadForm(), None, job.error, [])
+        if job.result["ok"]:
+            self._imported(request, job.result["counts"])
+            return HttpResponseRedirect(
+                reverse("admin:reporting_areareport_change", args=[report.pk])
+            )
+        problems = [Problem(**problem) for problem in job.result["problems"]]
+        return self._import_page(request, report, UploadForm(), None, "", problems)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, unquote(object_id))

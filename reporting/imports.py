@@ -29,14 +29,22 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import access
 from core.constraints import full_clean_in_bulk
+from core.jobs import JobFailed
 from core.spreadsheets import reading as xlsx
-from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.reading import Column, Problem, SpreadsheetRefused
 from core.spreadsheets.writing import text_cell
 from core.versioning import loaded_under_lock
 from interventions.models import Indicator
 
 from . import services
-from .models import AreaReport, IndicatorValue, Light, ProgressUpdate, quarter_status_read_once
+from .models import (
+    AreaReport,
+    IndicatorValue,
+    Light,
+    ProgressUpdate,
+    QuarterImportJob,
+    quarter_status_read_once,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -342,15 +350,18 @@ def _read(upload, problems):
     return parsed
 
 
-def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
+def import_quarter(*, report: AreaReport, user, upload, progress=None) -> QuarterImport:
     """Import a filled template into ``report``. Everything or nothing: when any row is
     wrong, nothing is saved and ``problems`` lists every error. Raises
     SpreadsheetRefused for a file that cannot be read, PermissionDenied when ``user``
     may not change the report and QuarterClosedError/ReportLockedError when it is locked.
+    ``progress`` (a function of a percentage) hears how far it is.
     """
+    progress = progress or (lambda percent: None)
     _may_import(user, report)
     result = QuarterImport()
     parsed = _read(upload, result.problems)
+    progress(40)
     with transaction.atomic():
         report = (
             AreaReport.objects.select_for_update()
@@ -361,6 +372,7 @@ def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
         writes = _check(report, user, parsed, result)
         if result.problems:
             return result
+        progress(70)
         _write(writes, user)
     logger.info(
         "quarter import user=%s report=%s %s",
@@ -387,6 +399,39 @@ def _write(writes, user):
         if action == "delete":
             obj._history_user = user
             obj.delete()
+
+
+def start_quarter_import(*, report: AreaReport, user, upload) -> QuarterImportJob:
+    """Hand a large import to a worker: the file kept privately, the job queued once
+    this transaction commits. The same checks as ``import_quarter`` run there."""
+    _may_import(user, report)
+    job = QuarterImportJob(report=report, user=user, areas=access.scope_of(user, report.area))
+    job.upload.save(upload.name, upload, save=False)
+    job.save()
+    job.enqueue()
+    return job
+
+
+def run_quarter_import(job):
+    """The worker's side of ``start_quarter_import``: the result (counts or problems)
+    kept on the job for its page."""
+    if not access.may_use_job(job.user, job):
+        raise JobFailed(_("You may no longer change this report."))
+    report = AreaReport.objects.select_related("area", "period").get(pk=job.report_id)
+    try:
+        with job.upload.open("rb") as upload:
+            result = import_quarter(
+                report=report, user=job.user, upload=upload, progress=job.set_progress
+            )
+    except SpreadsheetRefused as error:
+        raise JobFailed(error.message) from error
+    except PermissionDenied as error:
+        raise JobFailed(_("You may no longer change this report.")) from error
+    job.result = {
+        "ok": result.ok,
+        "counts": result.counts(),
+        "problems": [problem.as_dict() for problem in result.problems],
+    }
 
 
 def _stale(row, key="version"):

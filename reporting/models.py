@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area
 from core import history
+from core.jobs import Job, job_file_path, private_storage
 from core.money import money_validators
 from core.scoping import ScopedQuerySet
 from core.versioning import VersionedModel, raise_versions
@@ -603,3 +604,30 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.format} {self.period.label} {self.at:%Y-%m-%d %H:%M}"
+
+
+class QuarterImportJob(Job):
+    """A large quarter import, checked and applied by a worker (reporting/imports.py):
+    all or nothing, as in the request, with its problems kept for the result page."""
+
+    report = models.ForeignKey(
+        AreaReport, verbose_name=_("quarterly report"), on_delete=models.PROTECT, related_name="+"
+    )
+    upload = models.FileField(
+        _("uploaded file"), storage=private_storage, upload_to=job_file_path, max_length=200
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        verbose_name = _("quarter import")
+        verbose_name_plural = _("quarter imports")
+
+    def __str__(self):
+        return f"{self.report_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def run(self):
+        from .imports import run_quarter_import
+
+        run_quarter_import(self)

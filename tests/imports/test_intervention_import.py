@@ -21,28 +21,6 @@ HEADER = [c.key for c in imports.INTERVENTION_COLUMNS]
 FUNDING = [c.key for c in imports.FUNDING_COLUMNS]
 
 
-@pytest.fixture
-def register(track, area_a):
-    theme = factories.ThemeFactory(code="youth")
-    factories.ThemeFactory(code="safety")
-    partner = factories.PartnerFactory(name="Stichting Wijkkracht")
-    existing = factories.InterventionFactory(
-        code="IV-BESTAAND",
-        title="Bestaand werk",
-        area=area_a,
-        track=track,
-        themes=[theme],
-        lead_partner=partner,
-    )
-    factories.FundingLineFactory(
-        intervention=existing, source="state", year=2025, amount=Decimal("100.00")
-    )
-    factories.FundingLineFactory(
-        intervention=existing, source="municipality", year=2025, amount=Decimal("50.00")
-    )
-    return existing
-
-
 def row(on_track, home, **values):
     base = {
         "code": "IV-NIEUW",
