@@ -19,8 +19,8 @@ from freezegun import freeze_time
 from accounts import roles
 from accounts.models import AreaMembership
 from areas.models import AreaPartner, GovernanceArrangement, Neighbourhood, Partner
-from interventions.models import FundingLine, Intervention
 from core.money import euro
+from interventions.models import FundingLine, Intervention
 from reporting import services
 from reporting.models import AreaReport, Escalation, Light, ProgressUpdate
 from tests import factories
