@@ -108,7 +108,7 @@ class InterventionAdmin(RegisterAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "may_import": imports.may_import_interventions(request.user),
+            "may_import": access.may_import_interventions(request.user),
         }
         return super().changelist_view(request, extra_context)
 
@@ -134,7 +134,7 @@ class InterventionAdmin(RegisterAdmin):
 
     def sheet_view(self, request):
         """The interventions the user sees, as a sheet in the import's format."""
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             raise PermissionDenied
         target = io.BytesIO()
         imports.intervention_sheet(user=request.user, target=target)
@@ -145,7 +145,7 @@ class InterventionAdmin(RegisterAdmin):
 
     def import_view(self, request):
         """Upload a sheet of interventions: preview what changes, then confirm."""
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             raise PermissionDenied
         result, refusal, confirm = None, "", ""
         form = InterventionImportForm()
@@ -252,7 +252,7 @@ class InterventionAdmin(RegisterAdmin):
 
     def import_job_view(self, request, job_id):
         """A large sheet in a worker: its progress, then the same preview or result."""
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             raise PermissionDenied
         job = self._own_job(request, job_id)
         if not job.is_finished:

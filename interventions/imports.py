@@ -141,11 +141,6 @@ class InterventionImport:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def may_import_interventions(user):
-    """The intervention import is for programme coordinators."""
-    return access.is_coordinator(user) and access.has_model_permission(user, Intervention, "add")
-
-
 def import_interventions(
     *, user, upload, dry_run: bool = True, expected: str = "", progress=None
 ) -> InterventionImport:
@@ -154,7 +149,7 @@ def import_interventions(
     the same. Raises SpreadsheetRefused for a file that cannot be read and
     PermissionDenied for anyone but a coordinator. ``progress`` (a function of a
     percentage) hears how far it is."""
-    if not may_import_interventions(user):
+    if not access.may_import_interventions(user):
         raise PermissionDenied
     progress = progress or (lambda percent: None)
     result = InterventionImport(dry_run=dry_run)
@@ -188,7 +183,7 @@ def import_interventions(
 def start_intervention_import(*, user, upload, dry_run=True, expected=""):
     """Hand a large sheet to a worker: the file kept privately, the job queued once this
     transaction commits. A preview job's file serves its confirmation as well."""
-    if not may_import_interventions(user):
+    if not access.may_import_interventions(user):
         raise PermissionDenied
     job = InterventionImportJob(
         user=user, dry_run=dry_run, expected=expected, areas=access.scope_of(user)

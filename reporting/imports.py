@@ -36,7 +36,6 @@ from core.spreadsheets.writing import text_cell
 from core.versioning import loaded_under_lock
 from interventions.models import Indicator
 
-from . import services
 from .models import (
     AreaReport,
     IndicatorValue,
@@ -116,9 +115,6 @@ def template_name(report):
 
 def quarter_template(*, report: AreaReport, user, target) -> None:
     """Write the XLSX template of ``report`` to ``target``: what ``user`` may see of it."""
-    if access.can(user, "change", report):
-        # A running intervention without an update gets one, as on the report's page.
-        services.report_prepare(report=report, user=user)
     updates = list(
         ProgressUpdate.objects.for_user(user)
         .filter(report=report)
@@ -310,13 +306,9 @@ class QuarterImport:
 
 
 def _may_import(user, report):
-    if not access.has_model_permission(user, AreaReport, "change"):
-        raise PermissionDenied
-    lock = access.lock_on(user, "change", report)
-    if lock is not None:
-        raise lock  # QuarterClosedError or ReportLockedError, with its code and reason
-    if not access.can(user, "change", report):
-        raise PermissionDenied
+    refusal = access.report_import_refusal(user, report)
+    if refusal is not None:
+        raise refusal  # PermissionDenied, or a lock with its code and reason
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_update_indexes'),
+        ('reporting', '0007_export_log_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
