@@ -10,9 +10,14 @@ leave out the links and their history; versions and locks are the caller's
 
 from django.apps import apps
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 BATCH = 1000
+
+# Sent after rows were written here (sender: the model; rows, user, created): these
+# writes send no post_save, so an app that follows a model's saves listens to this too.
+bulk_written = Signal()
 
 
 @transaction.atomic
@@ -23,6 +28,8 @@ def create_with_history(model, objs, *, user, links=None):
     for name, targets in (links or {}).items():
         set_links(model, name, dict(zip([obj.pk for obj in objs], targets, strict=True)))
     record_history(model, objs, "+", user=user)
+    if objs:
+        bulk_written.send(sender=model, rows=objs, user=user, created=True)
     return objs
 
 
@@ -44,6 +51,7 @@ def update_with_history(model, objs, fields, *, user, links=None):
     for name, targets in (links or {}).items():
         set_links(model, name, targets)
     record_history(model, objs, "~", user=user, now=now)
+    bulk_written.send(sender=model, rows=objs, user=user, created=False)
 
 
 def record_history(model, objs, history_type, *, user, now=None):

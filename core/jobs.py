@@ -137,8 +137,9 @@ class Job(models.Model):
 
 
 def too_large_for_a_request(upload):
-    """Whether an uploaded file is imported by a worker rather than in the request."""
-    return upload.size > settings.IMPORT_IN_REQUEST_MAX_BYTES
+    """Whether an uploaded file (None: no file) is imported by a worker rather than in
+    the request."""
+    return upload is not None and upload.size > settings.IMPORT_IN_REQUEST_MAX_BYTES
 
 
 def kept_until(now=None):

@@ -19,6 +19,8 @@ from core.versioning import VersionedModel, raise_versions
 from interventions.models import NO_RESIDENT_DATA, Indicator, Intervention
 from programme.models import ReportingPeriod
 
+from . import cache as figures_cache
+
 QUARTER_CLOSED = _("This quarter is closed: nothing reported in it can change.")
 MOVED = _("A reported record cannot move to another area, quarter, report or intervention.")
 REPORT_LOCKED = _("This report has been submitted; only a programme coordinator can change it now.")
@@ -96,18 +98,24 @@ class ReportedQuerySet(ScopedQuerySet):
         history.update_with_history(self.model, objs, fields, user=user)
         for obj in objs:
             obj.remember_loaded()
+        figures_cache.quarter_changed(*quarters)
 
     def delete(self):
-        if self.filter(**{f"{self.model.quarter_path}__status": "closed"}).exists():
+        quarters = set(self.values_list(self.model.quarter_path, flat=True))
+        if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
             raise QuarterClosedError()
-        return super().delete()
+        deleted = super().delete()
+        figures_cache.quarter_changed(*quarters)
+        return deleted
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         quarters = {obj.quarter_id() for obj in objs}
         if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
             raise QuarterClosedError()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        figures_cache.quarter_changed(*quarters)
+        return created
 
 
 class ReportedData(models.Model):
@@ -133,6 +141,7 @@ class ReportedData(models.Model):
         self.note_edit()
         super().save(*args, **kwargs)
         self.remember_loaded()
+        figures_cache.quarter_changed(self.quarter_id())
 
     def remember_loaded(self):
         self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
@@ -143,7 +152,10 @@ class ReportedData(models.Model):
     def delete(self, *args, **kwargs):
         if self.quarter_is_closed():
             raise QuarterClosedError()
-        return super().delete(*args, **kwargs)
+        quarter = self.quarter_id()
+        deleted = super().delete(*args, **kwargs)
+        figures_cache.quarter_changed(quarter)
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -437,3 +437,23 @@ def test_the_import_runs_the_same_number_of_queries_however_many_rows(
     changed = Intervention.objects.get(code="IV-OUD0")
     assert (changed.title, changed.version) == ("Nieuwe titel", 2)
     assert {t.theme.code for t in changed.history.first().themes.all()} == {"safety"}
+
+
+def test_a_running_intervention_imported_into_an_open_quarter_gets_its_update(
+    register, track, area_a, coordinator
+):
+    from reporting import services
+    from reporting.models import ProgressUpdate
+
+    quarter = services.quarter_open(
+        programme=track.programme,
+        year=2027,
+        quarter=2,
+        deadline=datetime.date(2099, 7, 15),
+        user=coordinator,
+    )
+    upload = sheet([row(track, area_a, code="IV-LOOPT", status="running")])
+    assert imports.import_interventions(user=coordinator, upload=upload, dry_run=False).ok
+
+    update = ProgressUpdate.objects.get(intervention__code="IV-LOOPT", period=quarter)
+    assert update.report == quarter.reports.get(area=area_a)

@@ -10,13 +10,6 @@ from config import celery as celery_config
 from config import health
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_healthz_answers_without_a_known_host_or_the_database(client):
     # No database access is allowed in this test: any query would fail it.
     response = client.get("/healthz", HTTP_HOST="10.1.2.3")
