@@ -98,6 +98,12 @@ def areas_of(obj):
     return frozenset([area_id]) if area_id else frozenset()
 
 
+def may_request_exports(user):
+    """Whether ``user`` may ask for the quarterly report as a file: every role that may
+    read quarters (the file holds only what they may see)."""
+    return bool(user.is_active and has_model_permission(user, ReportingPeriod, "view"))
+
+
 def scope_of(user, area=None):
     """The areas a job for ``user`` covers, to be asked again when its outcome is
     fetched: ``area`` alone when given, else every area (None) for those who see all,

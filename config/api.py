@@ -32,6 +32,7 @@ router.register("indicator-values", reporting.IndicatorValueViewSet)
 router.register("escalations", reporting.EscalationViewSet)
 router.register("report-transitions", reporting.ReportTransitionViewSet)
 router.register("quarter-transitions", reporting.QuarterTransitionViewSet)
+router.register("export-jobs", reporting.ExportJobViewSet)
 
 # Files in and out beside the router's resources, included before the router (so that
 # "import" is never read as an intervention's id).

@@ -296,6 +296,9 @@ JOB_FILES_KEPT_DAYS = env.int("JOB_FILES_KEPT_DAYS", default=7)
 # An Excel upload larger than this is imported by a worker, with a page showing its
 # progress; smaller ones in the request (a 2,000-row quarter is about 150 KB).
 IMPORT_IN_REQUEST_MAX_BYTES = env.int("IMPORT_IN_REQUEST_MAX_BYTES", default=100 * 1024)
+# A single area's quarterly report with at most this many interventions is made in the
+# request; larger ones and every programme-wide export are background jobs.
+EXPORT_IN_REQUEST_MAX_INTERVENTIONS = env.int("EXPORT_IN_REQUEST_MAX_INTERVENTIONS", default=2000)
 # /readyz wants a worker heartbeat younger than this (seconds) when a broker is set.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

@@ -90,6 +90,9 @@ class Job(models.Model):
         ``keep_file``. Raise JobFailed with a reason the person can act on."""
         raise NotImplementedError
 
+    def finished(self):
+        """Called once the job is done or failed and saved (an e-mail, say)."""
+
     def enqueue(self):
         label = self._meta.label_lower
         pk = self.pk
@@ -183,6 +186,7 @@ def _finish(job, status, error):
     job.save()
     cache.delete(job._progress_key())
     logger.info("job %s %s %s", job._meta.label_lower, job.pk, status)
+    job.finished()
 
 
 def job_models():

@@ -25,8 +25,9 @@ from core.jobs import too_large_for_a_request
 from core.spreadsheets.reading import LIMITS, Problem, SpreadsheetRefused
 
 from . import imports, services
+from .exports.jobs import made_in_the_request, start_export
 from .exports.service import CONTENT_TYPES, export_quarter, export_template
-from .models import AreaReport, QuarterImportJob
+from .models import AreaReport, ExportLog, QuarterImportJob
 
 QUARTER_STEPS = {
     "close": (_("Close quarter"), False),
@@ -294,7 +295,30 @@ def quarter_export(request, object_id, fmt, *, model_admin):
         area = area_id.isdigit() and Area.objects.for_user(request.user).filter(pk=area_id).first()
         if not area:
             raise Http404
-    name, exported, content_type = export_quarter(
-        user=request.user, period=period, fmt=fmt, area=area, via="admin"
-    )
-    return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
+    if made_in_the_request(user=request.user, period=period, area=area):
+        name, exported, content_type = export_quarter(
+            user=request.user, period=period, fmt=fmt, area=area, via="admin"
+        )
+        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
+    # Too large for a request: a background job, started by a POST (a GET writes nothing).
+    if request.method == "POST":
+        job = start_export(
+            user=request.user,
+            period=period,
+            fmt=fmt,
+            area=area,
+            via="admin",
+            page_url=lambda job: request.build_absolute_uri(
+                reverse("pages:export-job", args=[job.pk])
+            ),
+        )
+        return HttpResponseRedirect(reverse("pages:export-job", args=[job.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Quarterly report %(quarter)s") % {"quarter": period.label},
+        "opts": model_admin.opts,
+        "period": period,
+        "format_label": ExportLog.Format(fmt).label,
+        "cancel_url": reverse("admin:programme_reportingperiod_change", args=[period.pk]),
+    }
+    return TemplateResponse(request, "admin/reporting/quarter/export_start.html", context)

@@ -659,3 +659,42 @@ class QuarterImportJob(Job):
         from .imports import run_quarter_import
 
         run_quarter_import(self)
+
+
+class ExportJob(Job):
+    """A quarterly report made by a worker (reporting/exports/jobs.py): the programme-wide
+    files and large areas' files, too slow for a web request."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=4, choices=ExportLog.Format.choices)
+    via = models.CharField(_("via"), max_length=20, help_text=_("admin, page or api"))
+    page_url = models.URLField(_("page"), max_length=300, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self):
+        return f"{self.period_id} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def run(self):
+        from .exports.jobs import run_export
+
+        run_export(self)
+
+    def finished(self):
+        from .exports.jobs import mail_requester
+
+        mail_requester(self)

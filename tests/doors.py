@@ -16,6 +16,7 @@ from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
     Escalation,
+    ExportJob,
     ExportLog,
     IndicatorValue,
     ProgressUpdate,
@@ -31,6 +32,7 @@ from tests import factories
 #   deal       Regio Deals: coordinators and viewers only
 #   users      user management: coordinators only
 #   superuser  technical admin (groups, lockouts, devices): superusers only
+#   own        background jobs: the person who asked alone, a coordinator included
 CATEGORY = {
     Area: "area",
     Neighbourhood: "area",
@@ -56,6 +58,7 @@ CATEGORY = {
     ReportTransition: "area",
     IndicatorValue: "area",
     QuarterTransition: "reference",
+    ExportJob: "own",
 }
 
 
@@ -117,6 +120,13 @@ def reference_row(model):
             period=factories.ReportingPeriodFactory(),
             format="xlsx",
             via="admin",
+        ),
+        ExportJob: lambda: ExportJob.objects.create(
+            user=factories.UserFactory(),
+            period=factories.ReportingPeriodFactory(),
+            format="csv",
+            via="api",
+            status="done",
         ),
         QuarterTransition: lambda: QuarterTransition.objects.create(
             period=factories.ReportingPeriodFactory(),
