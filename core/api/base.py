@@ -236,9 +236,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
     # For lists: relation -> queryset of the related rows, prefetched into plain lists
     # (see LISTED) instead of the queryset's own prefetch_related.
     list_prefetch = {}
+    # For lists: the only relations the rows' representation reads (None: as queryset).
+    list_select_related = None
 
     def get_queryset(self):
         queryset = super().get_queryset().for_user(self.request.user)
+        if self.list_select_related is not None and getattr(self, "action", None) == "list":
+            queryset = queryset.select_related(None).select_related(*self.list_select_related)
         if self.list_prefetch and getattr(self, "action", None) == "list":
             queryset = queryset.prefetch_related(None).prefetch_related(
                 *(

@@ -221,6 +221,7 @@ class ProgressUpdateViewSet(WritableViewSet):
     filterset_class = UpdateFilter
     ordering_fields = ["light", "money_spent_to_date"]
     http_method_names = ["get", "put", "patch", "head", "options"]
+    list_select_related = ["period"]  # for quarter; the intervention is shown by its id
     list_prefetch = {"indicator_values": IndicatorValue.objects.select_related("indicator")}
 
 
