@@ -263,9 +263,7 @@ def locust(port, key, scenario, users, duration):
     }
 
 
-def run(
-    duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, http=True, say=print
-):
+def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, http=True, say=print):
     setup()
     users = bench_users()
     key = api_token(users["viewer"], "bench latency")
