@@ -1,7 +1,7 @@
-"""Values kept in the shared cache until what they were computed from changes.
+"""Keys for values kept in the shared cache until what they were made of changes.
 
 A cached value's key holds the current versions of what it was made of, e.g. the
-quarter's and the programme's (``cached([("quarter", 7), ("programme", 2)], ...)``). A
+quarter's and the register's (``versions([("quarter", 7), ("register", 0)])``). A
 write that changes any of them bumps its version (``bump("quarter", 7)``): the next
 request misses, computes afresh and stores under the new key; the old entry expires
 unused. With Redis as the cache every app server sees the same versions, so a write
@@ -11,9 +11,6 @@ through one is seen on the next request to any.
 import uuid
 
 from django.core.cache import cache
-
-# Entries left behind by a bump expire after this; a version key never does.
-TIMEOUT = 24 * 3600
 
 
 def _version_key(kind, ident):
@@ -34,14 +31,3 @@ def versions(things):
 def bump(kind, ident):
     """What (kind, id) names has changed: every value made of it is stale now."""
     cache.set(_version_key(kind, ident), uuid.uuid4().hex, timeout=None)
-
-
-def cached(name, things, compute, timeout=TIMEOUT):
-    """``compute()``, kept under ``name`` (what and for whom) and the current versions
-    of ``things``; computed again once any of them has been bumped."""
-    key = f"{name}:" + ":".join(versions(things))
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=timeout)
-    return value

@@ -38,21 +38,22 @@ def _bump(things):
         transaction.on_commit(lambda: [versioned_cache.bump(*thing) for thing in things])
 
 
-def dashboard(*, user, period, track, today, compute):
-    """``compute()`` (the dashboard's figures for ``user``), kept until a write changes
-    them. Users who see the same areas share an entry."""
+def dashboard_key(*, user, period, track, today):
+    """The key of the dashboard's rendered figures for ``user``: what they show (quarter,
+    track, the areas the user sees, language, day) and the versions of what they are
+    made of. Users who see the same areas share an entry."""
     scope = access.scope_of(user)
-    name = ":".join(
+    versions = versioned_cache.versions([("quarter", period.pk), REGISTER])
+    return ":".join(
         [
-            "dashboard",
             str(period.pk),
             str(track.pk if track else "-"),
             "all" if scope is None else ",".join(map(str, scope)),
             translation.get_language() or "-",
             today.isoformat(),
+            *versions,
         ]
     )
-    return versioned_cache.cached(name, [("quarter", period.pk), REGISTER], compute)
 
 
 def _period_saved(sender, instance, **kwargs):

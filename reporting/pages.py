@@ -19,7 +19,6 @@ from core.charts import stacked_bar_chart
 from interventions.models import Intervention
 from programme.models import ReportingPeriod
 
-from . import cache as figures_cache
 from . import figures, services
 from .models import AreaReport, Escalation, Light, ProgressUpdate
 from .selectors import LIGHTS, quarter_figures, visible_interventions
@@ -40,18 +39,8 @@ class ToDo(NamedTuple):
 
 def dashboard(*, user, period, track=None, today) -> dict:
     """The quarter at a glance: every area's report and light, the late ones, the
-    interventions by theme and status, the money and the open escalations. Kept in the
-    shared cache until a write changes them (reporting/cache.py)."""
-    return figures_cache.dashboard(
-        user=user,
-        period=period,
-        track=track,
-        today=today,
-        compute=lambda: _dashboard(user=user, period=period, track=track, today=today),
-    )
-
-
-def _dashboard(*, user, period, track, today) -> dict:
+    interventions by theme and status, the money and the open escalations. (The page
+    keeps them rendered in the shared cache until a write changes them.)"""
     quarter = quarter_figures(user=user, period=period, track=track)
     escalations = (
         Escalation.objects.for_user(user)

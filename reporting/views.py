@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from areas.models import Area
 
+from . import cache as figures_cache
 from . import pages
 from .forms import DashboardForm
 from .models import ExportJob
@@ -33,10 +35,14 @@ def dashboard(request):
         "track": track,
     }
     if period is not None:
-        context.update(
-            pages.dashboard(
-                user=request.user, period=period, track=track, today=timezone.localdate()
-            )
+        today = timezone.localdate()
+        # Computed only when the rendered figures are not in the cache (the template's
+        # {% cache %} block, keyed by what they are made of: reporting/cache.py).
+        context["dashboard"] = SimpleLazyObject(
+            lambda: pages.dashboard(user=request.user, period=period, track=track, today=today)
+        )
+        context["figures_key"] = figures_cache.dashboard_key(
+            user=request.user, period=period, track=track, today=today
         )
     context["exports"] = period is not None and access.may_export(request.user)
     return render(request, "pages/dashboard.html", context)
