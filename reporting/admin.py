@@ -108,6 +108,9 @@ class AreaReportAdmin(RegisterAdmin):
             admin_path(self, "<path:object_id>/step/<str:step>/", admin_views.report_step, "step"),
             admin_path(self, "<path:object_id>/template/", admin_views.report_template, "template"),
             admin_path(self, "<path:object_id>/import/", admin_views.report_import, "import"),
+            admin_path(
+                self, "<path:object_id>/add-updates/", admin_views.report_add_updates, "add_updates"
+            ),
             *super().get_urls(),
         ]
 
@@ -116,6 +119,7 @@ class AreaReportAdmin(RegisterAdmin):
         extra_context = {
             **(extra_context or {}),
             "report_steps": admin_views.report_steps(report=report, user=request.user),
+            "without_update": admin_views.without_update(report=report, user=request.user),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
