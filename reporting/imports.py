@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts import access
 from core.spreadsheets import reading as xlsx
 from core.spreadsheets.reading import Column, Problem
-from core.spreadsheets.writing import text_cell
+from core.spreadsheets.writing import FORMATS, NUMBER, text_cell
 from interventions.models import Indicator
 
 from .models import AreaReport, IndicatorValue, Light, ProgressUpdate
@@ -231,7 +231,7 @@ def _write_sheet(book, title, columns, rows, drop_downs):
             if isinstance(value, str) and value:
                 text_cell(cell, value)
             if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
+                cell.number_format = FORMATS[NUMBER]
             if key in EDITABLE:
                 cell.protection = EDITABLE_CELL
                 cell.alignment = WRAP
