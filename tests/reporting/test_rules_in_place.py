@@ -32,6 +32,16 @@ def report_of(period, area):
     return AreaReport.objects.get(period=period, area=area)
 
 
+def filled_in(report):
+    """The report with every light given: ready to submit."""
+    for update in report.updates.all():
+        update.light = "green"
+        update.save()
+    report.overall_light = "green"
+    report.save()
+    return report
+
+
 def change_url(report):
     return reverse("admin:reporting_areareport_change", args=[report.pk])
 
@@ -89,12 +99,7 @@ def test_programme_wide_work_gets_its_update_without_a_report(quarter, track):
 
 
 def test_a_submitted_report_waits_until_it_comes_back(quarter, area_a, coordinator):
-    report = report_of(quarter, area_a)
-    for update in report.updates.all():
-        update.light = "green"
-        update.save()
-    report.overall_light = "green"
-    report.save()
+    report = filled_in(report_of(quarter, area_a))
     services.report_step(report=report, user=coordinator, step="submit")
 
     late = factories.InterventionFactory(area=area_a)
@@ -105,12 +110,7 @@ def test_a_submitted_report_waits_until_it_comes_back(quarter, area_a, coordinat
 
 
 def test_submitting_names_an_intervention_without_an_update(quarter, area_a, liaison_a):
-    report = report_of(quarter, area_a)
-    for update in report.updates.all():
-        update.light = "green"
-        update.save()
-    report.overall_light = "green"
-    report.save()
+    report = filled_in(report_of(quarter, area_a))
     missing = without_update(area_a)
     with pytest.raises(ValidationError) as refused:
         services.report_step(report=report, user=liaison_a, step="submit")
