@@ -114,6 +114,9 @@ class AreaReportAdmin(RegisterAdmin):
                 admin_views.report_import_job,
                 "import_job",
             ),
+            admin_path(
+                self, "<path:object_id>/add-updates/", admin_views.report_add_updates, "add_updates"
+            ),
             *super().get_urls(),
         ]
 
@@ -122,6 +125,7 @@ class AreaReportAdmin(RegisterAdmin):
         extra_context = {
             **(extra_context or {}),
             "report_steps": admin_views.report_steps(report=report, user=request.user),
+            "without_update": admin_views.without_update(report=report, user=request.user),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -12,11 +12,12 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from areas.models import Area
@@ -119,6 +120,34 @@ def report_step(request, object_id, step, *, model_admin):
         ),
         done_url=done_url,
     )
+
+
+def without_update(*, report, user):
+    """The titles of the running interventions still without an update, for the button
+    that adds them; none when ``user`` may not change the report."""
+    if report is None or not access.can(user, "change", report):
+        return []
+    return list(services.interventions_without_update(report).values_list("title", flat=True))
+
+
+def report_add_updates(request, object_id, *, model_admin):
+    """An explicit step: every running intervention of the area without an update this
+    quarter gets one (carried over from the previous quarter where there is one)."""
+    report = _scoped_object(model_admin, request, object_id)
+    if report is None:
+        return _missing(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not access.can(request.user, "change", report):
+        raise PermissionDenied
+    created = services.report_prepare(report=report, user=request.user)
+    model_admin.message_user(
+        request,
+        ngettext("%(count)d update added.", "%(count)d updates added.", created)
+        % {"count": created},
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(reverse("admin:reporting_areareport_change", args=[report.pk]))
 
 
 def report_template(request, object_id, *, model_admin):

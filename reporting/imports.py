@@ -32,7 +32,7 @@ from core.constraints import full_clean_in_bulk
 from core.jobs import JobFailed
 from core.spreadsheets import reading as xlsx
 from core.spreadsheets.reading import Column, Problem, SpreadsheetRefused
-from core.spreadsheets.writing import text_cell
+from core.spreadsheets.writing import FORMATS, NUMBER, text_cell
 from core.versioning import loaded_under_lock
 from interventions.models import Indicator
 
@@ -247,7 +247,7 @@ def _write_sheet(book, title, columns, rows, drop_downs):
             if isinstance(value, str) and value:
                 text_cell(cell, value)
             if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
+                cell.number_format = FORMATS[NUMBER]
             if key in EDITABLE:
                 cell.protection = EDITABLE_CELL
                 cell.alignment = WRAP

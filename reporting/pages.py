@@ -217,7 +217,7 @@ def my_quarter(*, user, today) -> dict:
     ):
         report = report_of.get((intervention.area_id, intervention.track.programme_id))
         if report is not None:
-            # Opening the report gives every running intervention its update.
+            # The report's page has the step that adds the missing updates.
             link = reverse("admin:reporting_areareport_change", args=[report.pk])
             to_do[report.pk].append(ToDo(intervention, _("no update yet"), link, has_update=False))
 

@@ -196,10 +196,12 @@ def quarter_figures(
         interventions.values_list("area", "status").annotate(Count("pk")).order_by()
     ):
         statuses_of.setdefault(area_id, Counter())[status] += count
-    committed_of = dict(
-        funding.values_list("intervention__area").annotate(Sum("amount")).order_by()
-    )
-    per_source = dict(funding.values_list("source").annotate(Sum("amount")).order_by())
+    committed_of, per_source = Counter(), Counter()
+    for area_id, source, total in (
+        funding.values_list("intervention__area", "source").annotate(Sum("amount")).order_by()
+    ):
+        committed_of[area_id] += total
+        per_source[source] += total
     open_escalations_of = dict(
         escalations.exclude(status__in=Escalation.FINISHED)
         .values_list("report__area")

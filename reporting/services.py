@@ -118,12 +118,7 @@ def _check_complete(report):
     problems = []
     if not report.overall_light:
         problems.append(_("Give the report's overall light."))
-    without_update = (
-        running_interventions(report.period)
-        .filter(area_id=report.area_id)
-        .exclude(updates__period=report.period)
-        .values_list("title", flat=True)
-    )
+    without_update = interventions_without_update(report).values_list("title", flat=True)
     if without_update:
         problems.append(
             _("These running interventions have no update yet: %(titles)s.")
@@ -139,6 +134,15 @@ def _check_complete(report):
 def running_interventions(period):
     return Intervention.objects.filter(
         track__programme_id=period.programme_id, status=Intervention.Status.RUNNING
+    )
+
+
+def interventions_without_update(report):
+    """The running interventions of the report's area that have no update this quarter."""
+    return (
+        running_interventions(report.period)
+        .filter(area_id=report.area_id)
+        .exclude(updates__period=report.period)
     )
 
 

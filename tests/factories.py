@@ -17,7 +17,7 @@ from areas.models import (
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from programme.models import Programme, ReportingPeriod, Theme, Track
-from reporting.models import AreaReport, Escalation, ProgressUpdate
+from reporting.models import AreaReport, Escalation, IndicatorValue, ProgressUpdate
 
 factory.Faker._DEFAULT_LOCALE = "nl_NL"
 
@@ -202,17 +202,16 @@ class ProgressUpdateFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # A running intervention gets its update as soon as it runs in an open quarter
-        # (reporting/signals.py): fill that one in rather than make a second.
-        update = model_class.objects.filter(
+        # The quarter's rules may already have given this running intervention its update
+        # (reporting/signals.py): the update the test describes takes its place.
+        made = model_class.objects.filter(
             intervention=kwargs["intervention"], period=kwargs["period"]
-        ).first()
-        if update is None:
-            return super()._create(model_class, *args, **kwargs)
-        for name, value in kwargs.items():
-            setattr(update, name, value)
-        update.save()
-        return update
+        )
+        IndicatorValue.history.filter(update_id__in=made.values("pk")).delete()
+        IndicatorValue.objects.filter(update__in=made).delete()
+        model_class.history.filter(id__in=made.values("pk")).delete()
+        made.delete()
+        return super()._create(model_class, *args, **kwargs)
 
 
 class EscalationFactory(DjangoModelFactory):
