@@ -108,14 +108,19 @@ def _cell_writer(sheet, column, number_format):
     labels = column.labels()
 
     def text(row, col, value):
-        sheet.write_string(row, col, str(labels.get(value, value)))
+        text = str(labels.get(value, value))
+        if "\r" in text:
+            # XML keeps no carriage return: a line break, as openpyxl's cells had it,
+            # rather than XlsxWriter's escape (_x000D_) that readers show as typed.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        sheet.write_string(row, col, text)
 
     if column.kind == TEXT or labels:
         return text
 
     def typed(row, col, value):
         if isinstance(value, str):
-            sheet.write_string(row, col, value)
+            text(row, col, value)
         elif isinstance(value, date):
             sheet.write_datetime(row, col, value, number_format)
         else:
