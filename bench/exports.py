@@ -71,18 +71,20 @@ def openpyxl_write_only(tables, target):
     workbook.save(target)
 
 
-def measure(run):
+def measure(run, trace=True):
     start = time.perf_counter()
     size = run()
     elapsed = time.perf_counter() - start
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if trace:
+        tracemalloc.start()
+        run()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     return {"seconds": elapsed, "peak_mib": peak / 2**20, "size_mib": size / 2**20}
 
 
-def run(say=print):
+def run(say=print, only=None, trace=True):
     setup()
     from django.db import connection
 
@@ -147,7 +149,9 @@ def run(say=print):
         ("csv_interventions", csv_interventions_only),
         ("copy_interventions", copy_interventions),
     ]:
-        figures[name] = measure(go)
+        if only and name not in only:
+            continue
+        figures[name] = measure(go, trace=trace)
         f = figures[name]
         say(
             f"{name:<22} {f['seconds']:7.2f} s   peak {f['peak_mib']:6.1f} MiB"
@@ -155,16 +159,22 @@ def run(say=print):
         )
     figures["area"] = area.name
     figures["area_interventions"] = interventions.filter(area=area).count()
-    figures["ratio"] = (
-        figures["csv_interventions"]["seconds"] / figures["copy_interventions"]["seconds"]
-    )
-    say(f"CSV / COPY ratio: {figures['ratio']:.1f}")
+    if "csv_interventions" in figures and "copy_interventions" in figures:
+        figures["ratio"] = (
+            figures["csv_interventions"]["seconds"] / figures["copy_interventions"]["seconds"]
+        )
+        say(f"CSV / COPY ratio: {figures['ratio']:.1f}")
     return figures
 
 
 def main():
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    run()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help="e.g. xlsx xlsx_openpyxl")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="time only (the traced run doubles the time)"
+    )
+    args = parser.parse_args()
+    run(only=args.only, trace=not args.no_trace)
 
 
 if __name__ == "__main__":
