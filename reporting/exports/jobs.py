@@ -2,9 +2,11 @@
 is made by a worker, kept privately until it expires, and fetched by its requester
 alone, who is asked about again at download (accounts/access.py).
 
-A single area's file with at most ``EXPORT_IN_REQUEST_MAX_INTERVENTIONS``
+A single area's file with at most ``EXPORT_IN_REQUEST_MAX_INTERVENTIONS`` (2,000)
 interventions is still made in the request: bench/exports.py measured the busiest area
-(1,490 interventions) at about a second as XLSX, well inside a proxy's time-out.
+of the national data set (1,490 interventions) at 6 to 12 s as XLSX on a machine at
+load 8 to 11 (bench/results.md), inside a proxy's 30 to 60 s; the whole quarter took
+200 s there.
 """
 
 import logging
