@@ -426,7 +426,7 @@ def test_the_import_runs_the_same_number_of_queries_however_many_rows(
             user=coordinator, upload=sheet(rows, funding), dry_run=True
         )
     assert preview.ok, preview.problems[:3]
-    with django_assert_max_num_queries(42):
+    with django_assert_max_num_queries(44):  # 42 on SQLite, 44 on PostgreSQL
         result = imports.import_interventions(
             user=coordinator, upload=sheet(rows, funding), dry_run=False
         )
