@@ -152,14 +152,17 @@ def area_map(rows, *, title, ident):
     return _draw(markers, title=title, summary=summary, ident=ident, legend=legend)
 
 
-def light_map(rows, lights, *, title, ident):
-    """Areas by the overall light of their report (``lights``: area id -> light)."""
-    from_labels = {
+def light_label(light):
+    return {
         "green": _("on track"),
         "amber": _("needs attention"),
         "red": _("at risk"),
-        "": _("no light"),
-    }
+    }.get(light, _("no light"))
+
+
+def light_map(rows, lights, *, title, ident):
+    """Areas by the overall light of their report (``lights``: area id -> light)."""
+    from_labels = {key: light_label(key) for key in LIGHT_STYLES}
     counts = {key: 0 for key in LIGHT_STYLES}
     markers = []
     for row in rows:

@@ -386,18 +386,57 @@ def compare(*, user, measure, year) -> dict:
         ident="chart-compare",
         value_format=lambda value: number(measure, value),
     )
+    without = [row for row in rows if row.latest is None]
+    map_title = _("Change since the baseline: %(measure)s") % {"measure": measure.name}
     return {
         "rows": rows,
         "title": title,
         "chart": chart,
         "counts": tally(rows),
-        "map": maps.area_map(
-            rows,
-            title=_("Change since the baseline: %(measure)s") % {"measure": measure.name},
-            ident="map-compare",
-        ),
+        "table_rows": [table_row(row) for row in (*shown, *without)],
+        "map": maps.area_map(rows, title=map_title, ident="map-compare"),
+        "map_rows": map_rows(rows),
+        "map_title": map_title,
         "demo": any(row.demo for row in rows),
     }
+
+
+def table_row(row):
+    measure = row.measure
+    return {
+        "area": row.area,
+        "baseline": number(measure, row.baseline),
+        "baseline_year": row.baseline_year,
+        "latest": number(measure, row.latest),
+        "change": signed(measure, row.change),
+        "verdict": verdict_label(row.verdict) if row.verdict else "–",
+        "goal": goal_text(row),
+        "demo": row.demo,
+    }
+
+
+def goal_text(row):
+    goal = row.goal
+    if goal is None:
+        return "–"
+    if goal.target_reference:
+        text = _("the level of %(place)s") % {"place": reference_label(goal, row.area)}
+        if row.target is not None:
+            text += f" ({number(row.measure, row.target)})"
+    else:
+        text = number(row.measure, row.target)
+    return f"{text}, {goal.target_year}"
+
+
+def map_rows(rows):
+    return [
+        {
+            "area": row.area,
+            "label": verdict_label(row.verdict) if row.verdict else _("no figures"),
+            "demo": row.demo,
+        }
+        for row in rows
+    ]
 
 
 def tally(rows):
@@ -420,22 +459,29 @@ def dashboard(*, user, lights=None) -> dict:
     if measure is None:
         return {"measure": None}
     rows = outcomes(user=user, measures=[measure])[measure.pk]
+    map_title = _("Change since the baseline: %(measure)s") % {"measure": measure.name}
     result = {
         "measure": measure,
         "rows": rows,
         "counts": tally(rows),
         "baseline_year": BASELINE_YEAR,
-        "map": maps.area_map(
-            rows,
-            title=_("Change since the baseline: %(measure)s") % {"measure": measure.name},
-            ident="map-dashboard",
-        ),
+        "map": maps.area_map(rows, title=map_title, ident="map-dashboard"),
+        "map_rows": map_rows(rows),
+        "map_title": map_title,
         "demo": any(row.demo for row in rows),
     }
     if lights is not None:
-        result["light_map"] = maps.light_map(
-            rows, lights, title=_("Report light per area"), ident="map-lights"
-        )
+        light_title = _("Overall light of the report per area")
+        result["light_map"] = maps.light_map(rows, lights, title=light_title, ident="map-lights")
+        result["light_title"] = light_title
+        result["light_rows"] = [
+            {
+                "area": row.area,
+                "label": maps.light_label(lights.get(row.area.pk) or ""),
+                "demo": False,
+            }
+            for row in rows
+        ]
     return result
 
 
