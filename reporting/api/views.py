@@ -2,14 +2,13 @@ import csv
 import io
 import json
 
-import django_filters
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -18,16 +17,13 @@ from rest_framework.views import APIView
 
 from areas.models import Area
 from core.api.base import (
-    ListedListSerializer,
     ReadOnlyViewSet,
-    RegisterSerializer,
     WritableViewSet,
     etag_of,
 )
-from core.api.filters import QuarterFilter, id_filter, parse_id, parse_quarter
+from core.api.filters import parse_id, parse_quarter
 from core.api.permissions import WORKFLOW_PERMISSIONS
 from core.spreadsheets.writing import as_text
-from interventions.api.views import with_theme
 from programme.models import ReportingPeriod
 from reporting import services
 from reporting.exports.service import CONTENT_TYPES, export_quarter
@@ -35,51 +31,31 @@ from reporting.models import (
     AreaReport,
     Escalation,
     IndicatorValue,
-    Light,
     ProgressUpdate,
     QuarterTransition,
     ReportTransition,
 )
 from reporting.selectors import quarter_summary
 
-
-class QuarterSerializer(RegisterSerializer):
-    programme_code = serializers.CharField(source="programme.code", read_only=True)
-    label = serializers.CharField(read_only=True, help_text=_("The quarter as YYYY-Qn."))
-
-    class Meta:
-        model = ReportingPeriod
-        fields = [
-            "id",
-            "programme",
-            "programme_code",
-            "label",
-            "year",
-            "quarter",
-            "deadline",
-            "status",
-        ]
-        read_only_fields = ["status"]
-
-
-class StepSerializer(serializers.Serializer):
-    comment = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text=_("Why: required when returning or reopening."),
-    )
-
-
-class QuarterFilterSet(django_filters.FilterSet):
-    programme = django_filters.CharFilter(
-        field_name="programme__code", label=_("Programme code, e.g. nplv-2022.")
-    )
-    quarter = QuarterFilter(field_name="")
-    year = django_filters.NumberFilter(label=_("Year."))
-
-    class Meta:
-        model = ReportingPeriod
-        fields = ["programme", "status", "year"]
+from .filters import (
+    EscalationFilter,
+    IndicatorValueFilter,
+    QuarterFilterSet,
+    QuarterTransitionFilter,
+    ReportFilter,
+    ReportTransitionFilter,
+    UpdateFilter,
+)
+from .serializers import (
+    AreaReportSerializer,
+    EscalationSerializer,
+    IndicatorValueSerializer,
+    ProgressUpdateSerializer,
+    QuarterSerializer,
+    QuarterTransitionSerializer,
+    StepSerializer,
+    TransitionSerializer,
+)
 
 
 class QuarterViewSet(WritableViewSet):
@@ -151,156 +127,6 @@ class QuarterViewSet(WritableViewSet):
             reason=serializer.validated_data.get("comment", ""),
         )
         return Response(self.get_serializer(period).data)
-
-
-class IndicatorValueSerializer(RegisterSerializer):
-    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
-
-    class Meta:
-        model = IndicatorValue
-        fields = ["id", "update", "indicator", "indicator_name", "value", "carried_over"]
-        read_only_fields = ["carried_over"]
-        list_serializer_class = ListedListSerializer
-
-
-class ProgressUpdateSerializer(RegisterSerializer):
-    quarter = serializers.CharField(source="period.label", read_only=True)
-    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ProgressUpdate
-        fields = [
-            "id",
-            "intervention",
-            "period",
-            "quarter",
-            "report",
-            "light",
-            "narrative",
-            "results",
-            "money_spent_to_date",
-            "risks",
-            "carried_over",
-            "version",
-            "indicator_values",
-        ]
-        read_only_fields = ["intervention", "period", "report", "carried_over", "version"]
-
-
-class AreaReportSerializer(RegisterSerializer):
-    quarter = serializers.CharField(source="period.label", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True)
-    is_late = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = AreaReport
-        fields = [
-            "id",
-            "area",
-            "area_name",
-            "period",
-            "quarter",
-            "status",
-            "overall_light",
-            "narrative",
-            "governance_progress",
-            "submitted_at",
-            "reviewed_at",
-            "is_late",
-            "version",
-        ]
-        read_only_fields = ["area", "period", "version"]
-
-
-class EscalationSerializer(RegisterSerializer):
-    class Meta:
-        model = Escalation
-        fields = [
-            "id",
-            "report",
-            "title",
-            "description",
-            "kind",
-            "addressed_to",
-            "status",
-            "answer",
-            "answered_at",
-            "version",
-        ]
-        read_only_fields = ["version"]
-
-
-class TransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
-
-    class Meta:
-        model = ReportTransition
-        fields = ["id", "report", "actor", "at", "from_status", "to_status", "comment"]
-
-
-class QuarterTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
-
-    class Meta:
-        model = QuarterTransition
-        fields = ["id", "period", "actor", "at", "from_status", "to_status", "comment"]
-
-
-class ReportFilter(django_filters.FilterSet):
-    quarter = QuarterFilter(field_name="period")
-    area = id_filter("area", _("Area id."))
-    programme = django_filters.CharFilter(
-        field_name="period__programme__code", label=_("Programme code, e.g. nplv-2022.")
-    )
-    light = django_filters.ChoiceFilter(
-        field_name="overall_light", choices=Light.choices, label=_("Overall light.")
-    )
-
-    class Meta:
-        model = AreaReport
-        fields = ["quarter", "area", "programme", "status", "light"]
-
-
-class UpdateFilter(django_filters.FilterSet):
-    quarter = QuarterFilter(field_name="period")
-    area = id_filter("intervention__area", _("Area id."))
-    intervention = id_filter("intervention", _("Intervention id."))
-    report = id_filter("report", _("Report id."))
-    theme = django_filters.CharFilter(
-        field_name="intervention__themes__code",
-        method="filter_theme",
-        label=_("Theme code, e.g. youth."),
-    )
-    carried_over = django_filters.BooleanFilter(
-        label=_("Only updates still as carried over from the previous quarter (or not).")
-    )
-
-    class Meta:
-        model = ProgressUpdate
-        fields = ["quarter", "area", "intervention", "report", "light", "carried_over"]
-
-    def filter_theme(self, queryset, name, value):
-        # A subquery, not a join: no repeated rows, so no DISTINCT over every column.
-        return queryset.filter(intervention__in=with_theme(value))
-
-
-class IndicatorValueFilter(django_filters.FilterSet):
-    quarter = QuarterFilter(field_name="update__period")
-    update = id_filter("update", _("Progress update id."))
-    indicator = id_filter("indicator", _("Indicator id."))
-
-    class Meta:
-        model = IndicatorValue
-        fields = ["quarter", "update", "indicator"]
-
-
-class EscalationFilter(django_filters.FilterSet):
-    quarter = QuarterFilter(field_name="report__period")
-    area = id_filter("report__area", _("Area id."))
-
-    class Meta:
-        model = Escalation
-        fields = ["quarter", "area", "status", "kind", "addressed_to"]
 
 
 class AreaReportViewSet(WritableViewSet):
@@ -388,26 +214,6 @@ class EscalationViewSet(WritableViewSet):
     ordering_fields = ["status", "answered_at"]
 
 
-class TransitionFilter(django_filters.FilterSet):
-    to_status = django_filters.CharFilter(label=_("The state the step led to."))
-
-
-class ReportTransitionFilter(TransitionFilter):
-    report = id_filter("report", _("Report id."))
-
-    class Meta:
-        model = ReportTransition
-        fields = ["report", "to_status"]
-
-
-class QuarterTransitionFilter(TransitionFilter):
-    period = id_filter("period", _("Quarter id."))
-
-    class Meta:
-        model = QuarterTransition
-        fields = ["period", "to_status"]
-
-
 class ReportTransitionViewSet(ReadOnlyViewSet):
     """The append-only trail of report workflow steps."""
 
@@ -425,6 +231,8 @@ class QuarterTransitionViewSet(ReadOnlyViewSet):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 SUMMARY_COLUMNS = [
     "area",
     "report_status",

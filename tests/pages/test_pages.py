@@ -19,8 +19,9 @@ from freezegun import freeze_time
 from accounts import roles
 from accounts.models import AreaMembership
 from areas.models import AreaPartner, GovernanceArrangement, Neighbourhood, Partner
+from core.money import euro
 from interventions.models import FundingLine, Intervention
-from reporting import figures, services
+from reporting import services
 from reporting.models import AreaReport, Escalation, Light, ProgressUpdate
 from tests import factories
 from tests.pages.html import parse
@@ -234,12 +235,12 @@ def test_a_liaison_dashboard_shows_only_their_own_area(client_for, liaison_a, qu
     assert (
         figures_shown[nl("Interventions")] == str(a_interventions.count()) == table["Gebied A"][3]
     )
-    assert figures_shown[nl("Money committed")] == figures.euro(committed_a)
-    assert figures_shown[nl("Money spent so far")] == figures.euro(spent_a)
+    assert figures_shown[nl("Money committed")] == euro(committed_a)
+    assert figures_shown[nl("Money spent so far")] == euro(spent_a)
     assert figures_shown[nl("Open escalations")] == "2" == table["Gebied A"][6]
     # The row's money is the same sum, in the table's notation.
-    assert table["Gebied A"][4] == figures.euro(committed_a).removeprefix("€ ")
-    assert table["Gebied A"][5] == figures.euro(spent_a).removeprefix("€ ")
+    assert table["Gebied A"][4] == euro(committed_a).removeprefix("€ ")
+    assert table["Gebied A"][5] == euro(spent_a).removeprefix("€ ")
     lights = {
         nl_label(light): figures_shown[nl("Updates: %(light)s") % {"light": nl_label(light)}]
         for light in Light
@@ -262,12 +263,12 @@ def test_programme_wide_work_is_counted_apart_from_the_areas(
         shown = key_figures(doc)
         in_areas = sum(int(row[3]) for row in table.values())
         assert shown[nl("Programme-wide interventions")] == "1"
-        assert shown[nl("Money committed programme-wide")] == figures.euro(Decimal("900.00"))
+        assert shown[nl("Money committed programme-wide")] == euro(Decimal("900.00"))
         assert int(shown[nl("Interventions")]) == in_areas + 1
         committed_in_areas = FundingLine.objects.filter(
             intervention__area__name__in=list(table)
         ).aggregate(total=Sum("amount"))["total"]
-        assert shown[nl("Money committed")] == figures.euro(committed_in_areas + Decimal("900.00"))
+        assert shown[nl("Money committed")] == euro(committed_in_areas + Decimal("900.00"))
     assert list(table) == ["Gebied A", "Gebied B"]  # the coordinator's
 
 
@@ -298,7 +299,7 @@ def test_viewers_and_coordinators_see_both_areas(
     doc = page(client, DASHBOARD)
     assert list(area_rows(doc)) == ["Gebied A", "Gebied B"]
     assert key_figures(doc)[nl("Areas")] == "2"
-    assert key_figures(doc)[nl("Money committed")] == figures.euro(
+    assert key_figures(doc)[nl("Money committed")] == euro(
         FundingLine.objects.aggregate(total=Sum("amount"))["total"]
     )
     for area in (area_a, area_b):
@@ -394,7 +395,7 @@ def test_the_track_filter_narrows_to_that_tracks_interventions(
     assert area_rows(doc)["Gebied A"][3] == "1"
     shown = key_figures(doc)
     assert shown[nl("Interventions")] == "1"
-    assert shown[nl("Money committed")] == figures.euro(Decimal("7000.00"))
+    assert shown[nl("Money committed")] == euro(Decimal("7000.00"))
     text = doc.one("main").text
     assert "Thema Pilots A" in text
     for other in ("Thema Onderwijs A", "Thema Werk A", "Thema Wonen B", "Knelpunt jeugdhulp B"):
