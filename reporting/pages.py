@@ -18,6 +18,7 @@ from accounts import access
 from areas.models import AreaPartner, GovernanceArrangement
 from core.charts import stacked_bar_chart
 from interventions.models import Intervention
+from monitor import selectors as monitor
 from programme.models import ReportingPeriod
 
 from . import figures, services
@@ -95,6 +96,9 @@ def dashboard(*, user, period, track=None, today) -> dict:
             )[:ESCALATIONS_SHOWN]
         ),
         "escalations_total": sum(row["open_escalations"] for row in per_area),
+        "monitor": monitor.dashboard(
+            user=user, lights={row["area_id"]: row["overall_light"] for row in per_area}
+        ),
     }
 
 
@@ -151,6 +155,7 @@ def area(*, user, area, page_number=1) -> dict:
         "lights": _lights_per_quarter(user, area),
         "escalations": list(escalations[:ESCALATIONS_SHOWN]),
         "escalations_total": escalations.count(),
+        "development": monitor.area_development(user=user, area=area),
     }
 
 

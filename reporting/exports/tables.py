@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import GovernanceArrangement
 from core.spreadsheets.writing import DATE, INTEGER, MONEY, NUMBER, Column, Table
 from interventions.models import FundingLine, Indicator, Intervention
+from monitor.selectors import development_rows
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
 from ..selectors import area_summary
@@ -258,5 +259,24 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
                 Column(_("Regio Deal"), width=36),
             ],
             governance_rows,
+        ),
+        Table(
+            "development",
+            _("Development of the areas"),
+            [
+                Column(_("area"), width=24),
+                Column(_("measure"), width=40),
+                Column(_("unit"), width=16),
+                Column(_("baseline year"), INTEGER, 10),
+                Column(_("baseline"), NUMBER),
+                Column(_("latest year"), INTEGER, 10),
+                Column(_("latest"), NUMBER),
+                Column(_("change"), NUMBER),
+                Column(_("since the baseline"), width=14),
+                Column(_("target year"), INTEGER, 10),
+                Column(_("goal"), NUMBER),
+                Column(_("demo"), width=20),
+            ],
+            lambda: development_rows(user=user, area=area),
         ),
     ]
