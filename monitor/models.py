@@ -148,6 +148,7 @@ class ContextImport(models.Model):
     missing = models.PositiveIntegerField(_("cells missing"), default=0)
 
     objects = ScopedQuerySet.as_manager()
+    owner_path = "user"  # a log of the coordinators' work: others see only their own
 
     class Meta:
         verbose_name = _("context import")
