@@ -407,6 +407,17 @@ def _csv_rows(data, context, problems, delimiters=";,\t"):
                     % {"max": context.limits.rows},
                     "too_many_rows",
                 )
+            if any(cell.strip() for cell in cells[len(header) :]):
+                # A separator inside an unquoted value (a decimal comma) shifts the cells.
+                problems.append(
+                    Problem(
+                        number,
+                        "",
+                        _("This row has more cells than the header has columns."),
+                        "too_many_cells",
+                    )
+                )
+                continue
             rows.append((number, dict(zip(header, cells, strict=False))))
     except csv.Error as error:
         raise ImportRefused(
