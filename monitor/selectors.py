@@ -236,7 +236,7 @@ def area_development(*, user, area) -> dict:
             continue
         local = references.get((measure.pk, municipality.cbs_code), {})
         national = references.get((measure.pk, "NL"), {})
-        first = min([outcome.baseline_year, *outcome.series]) if outcome.series else None
+        first = min([outcome.baseline_year, *outcome.series])
         last = max([*outcome.series, *local, *national, outcome.baseline_year])
         years = [y for y in sorted({*outcome.series, *local, *national}) if first <= y <= last]
         lines = [

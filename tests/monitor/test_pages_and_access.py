@@ -201,3 +201,11 @@ def test_pages_cost_the_same_at_1_10_and_50_areas(
             assert client.get(reverse(path, args=args)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_an_area_with_a_goal_but_no_figures_yet_says_so(client, coordinator, area_a, lbm):
+    factories.AreaGoalFactory(area=area_a, measure=lbm, target_value=Decimal("4.10"))
+    client.force_login(coordinator)
+    page = client.get(reverse("pages:area", args=[area_a.pk])).content.decode()
+    assert "Er zijn nog geen cijfers voor dit gebied." in page
+    assert "Het doel voor 2030 is 4,10." in page
