@@ -150,7 +150,7 @@ class ImportResult:
 
 def may_import(user):
     """Figures are imported by programme coordinators."""
-    return access.is_coordinator(user) and access.has_model_permission(user, ContextImport, "add")
+    return access.is_coordinator(user) and user.has_perm("monitor.import_figures")
 
 
 def import_context(

@@ -154,6 +154,9 @@ class ContextImport(models.Model):
         verbose_name = _("context import")
         verbose_name_plural = _("context imports")
         ordering = ["-created_at"]
+        # The log is written by the import itself, never added by hand.
+        default_permissions = ("view",)
+        permissions = [("import_figures", _("Can import context figures"))]
 
     def __str__(self):
         return f"{self.file_name} ({self.get_format_display()})"

@@ -15,7 +15,7 @@ GRANTS = {
         "add_contextmeasure",
         "change_contextmeasure",
         "view_contextimport",
-        "add_contextimport",
+        "import_figures",
         "add_areagoal",
         "change_areagoal",
         "delete_areagoal",
