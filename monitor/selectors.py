@@ -395,7 +395,6 @@ def compare(*, user, measure, year) -> dict:
         "counts": tally(rows),
         "table_rows": [table_row(row) for row in (*shown, *without)],
         "map": maps.area_map(rows, title=map_title, ident="map-compare"),
-        "map_rows": map_rows(rows),
         "map_title": map_title,
         "demo": any(row.demo for row in rows),
     }
