@@ -8,6 +8,7 @@ AreaMembership rows, read afresh on every request. Programme-wide rows (no area)
 are visible to every role and changed by coordinators only.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from programme.models import ReportingPeriod
@@ -98,6 +99,35 @@ def areas_of(obj):
 def has_model_permission(user, model, action):
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+def may_manage_quarters(user):
+    """Whether ``user`` opens, closes and reopens quarters: a coordinator whose role
+    holds the permission to change quarters."""
+    return is_coordinator(user) and has_model_permission(user, ReportingPeriod, "change")
+
+
+def may_import_interventions(user):
+    """The intervention import is for programme coordinators who may add interventions."""
+    return is_coordinator(user) and user.has_perm("interventions.add_intervention")
+
+
+def may_edit_in_admin(user, obj):
+    """Whether the pages offer ``user`` a link to edit ``obj`` in the admin."""
+    return user.is_staff and can(user, "change", obj)
+
+
+def report_import_refusal(user, report):
+    """Why ``user`` may not import a filled-in template into ``report`` (an error to
+    raise: PermissionDenied or a workflow lock), or None when they may."""
+    if not has_model_permission(user, type(report), "change"):
+        return PermissionDenied()
+    lock = lock_on(user, "change", report)
+    if lock is not None:
+        return lock
+    if not can(user, "change", report):
+        return PermissionDenied()
+    return None
 
 
 def may_export(user):

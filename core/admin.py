@@ -2,6 +2,7 @@
 access policy (see core/scoping.py), and versioned records refuse a stale save."""
 
 import copy
+from functools import partial
 
 from django import forms
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseNotAllowed
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,6 +41,18 @@ def scoped_form(form_class, user):
                 self.add_error(None, ValidationError(OUT_OF_SCOPE, code="out_of_scope"))
 
     return ScopedForm
+
+
+def admin_path(model_admin, route, view, name):
+    """A page of ``model_admin``'s own, served by the plain ``view`` (which receives the
+    ModelAdmin as ``model_admin``) behind the admin's sign-in, and named
+    ``<app>_<model>_<name>`` as the admin names its own pages."""
+    opts = model_admin.opts
+    return path(
+        route,
+        model_admin.admin_site.admin_view(partial(view, model_admin=model_admin)),
+        name=f"{opts.app_label}_{opts.model_name}_{name}",
+    )
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):

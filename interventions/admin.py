@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from core.admin import RegisterAdmin, TabularInline
 from core.spreadsheets.reading import LIMITS, XLSX_CONTENT_TYPE, SpreadsheetRefused
 
@@ -106,7 +107,7 @@ class InterventionAdmin(RegisterAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "may_import": imports.may_import_interventions(request.user),
+            "may_import": access.may_import_interventions(request.user),
         }
         return super().changelist_view(request, extra_context)
 
@@ -127,7 +128,7 @@ class InterventionAdmin(RegisterAdmin):
 
     def sheet_view(self, request):
         """The interventions the user sees, as a sheet in the import's format."""
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             raise PermissionDenied
         target = io.BytesIO()
         imports.intervention_sheet(user=request.user, target=target)
@@ -138,7 +139,7 @@ class InterventionAdmin(RegisterAdmin):
 
     def import_view(self, request):
         """Upload a sheet of interventions: preview what changes, then confirm."""
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             raise PermissionDenied
         result, refusal, confirm = None, "", ""
         form = InterventionImportForm()

@@ -138,11 +138,6 @@ class InterventionImport:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def may_import_interventions(user):
-    """The intervention import is for programme coordinators."""
-    return access.is_coordinator(user) and access.has_model_permission(user, Intervention, "add")
-
-
 def import_interventions(
     *, user, upload, dry_run: bool = True, expected: str = ""
 ) -> InterventionImport:
@@ -150,7 +145,7 @@ def import_interventions(
     fingerprint of a previewed plan) the import is applied only when the plan is still
     the same. Raises SpreadsheetRefused for a file that cannot be read and
     PermissionDenied for anyone but a coordinator."""
-    if not may_import_interventions(user):
+    if not access.may_import_interventions(user):
         raise PermissionDenied
     result = InterventionImport(dry_run=dry_run)
     interventions, funding = _read(upload, result.problems)

@@ -1,26 +1,16 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from accounts import access
-from areas.models import Area
-from core.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline
+from core.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline, admin_path
 from core.counting import EstimatedCountPaginator
-from core.spreadsheets.reading import LIMITS, SpreadsheetRefused
-from core.spreadsheets.writing import spooled
 from programme.models import ReportingPeriod
 
-from . import imports, services
-from .exports.service import CONTENT_TYPES, export_quarter
+from . import admin_views, services
 from .models import (
     AreaReport,
     Escalation,
@@ -30,49 +20,6 @@ from .models import (
     QuarterTransition,
     ReportTransition,
 )
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-
-def upload_refused_early(request):
-    """A body far over the cap is refused before Django spools it to disk."""
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    return length.isdigit() and int(length) > LIMITS.upload_bytes + 64 * 1024
-
-
-def step_page(model_admin, request, obj, *, title, step_label, needs_comment, perform, done_url):
-    """Confirm a workflow step, with a comment where one is required, then take it."""
-    errors = []
-    comment = request.POST.get("comment", "")
-    if request.method == "POST":
-        try:
-            perform(comment)
-        except PermissionDenied:
-            raise
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            model_admin.message_user(
-                request, _("%(step)s: done.") % {"step": step_label}, messages.SUCCESS
-            )
-            return HttpResponseRedirect(done_url)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "object": obj,
-        "opts": model_admin.opts,
-        "step_label": step_label,
-        "needs_comment": needs_comment,
-        "comment": comment,
-        "errors": errors,
-        "cancel_url": done_url,
-    }
-    return TemplateResponse(request, "admin/reporting/step_form.html", context)
 
 
 class ReportTransitionInline(TabularInline):
@@ -158,144 +105,23 @@ class AreaReportAdmin(RegisterAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/step/<str:step>/",
-                self.admin_site.admin_view(self.step_view),
-                name="reporting_areareport_step",
-            ),
-            path(
-                "<path:object_id>/template/",
-                self.admin_site.admin_view(self.template_view),
-                name="reporting_areareport_template",
-            ),
-            path(
-                "<path:object_id>/import/",
-                self.admin_site.admin_view(self.import_view),
-                name="reporting_areareport_import",
+            admin_path(self, "<path:object_id>/step/<str:step>/", admin_views.report_step, "step"),
+            admin_path(self, "<path:object_id>/template/", admin_views.report_template, "template"),
+            admin_path(self, "<path:object_id>/import/", admin_views.report_import, "import"),
+            admin_path(
+                self, "<path:object_id>/add-updates/", admin_views.report_add_updates, "add_updates"
             ),
             *super().get_urls(),
         ]
 
-    def template_view(self, request, object_id):
-        """The report as an Excel template to fill in offline."""
-        report = self.get_object(request, unquote(object_id))
-        if report is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        target = spooled()
-        imports.quarter_template(report=report, user=request.user, target=target)
-        target.seek(0)
-        return FileResponse(
-            target,
-            as_attachment=True,
-            filename=imports.template_name(report),
-            content_type=imports.TEMPLATE_CONTENT_TYPE,
-        )
-
-    def import_view(self, request, object_id):
-        """Upload a filled-in template: saved only when every row is valid."""
-        report = self.get_object(request, unquote(object_id))
-        if report is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        lock = access.lock_on(request.user, "change", report)
-        if lock is None and not access.can(request.user, "change", report):
-            raise PermissionDenied
-        change_url = reverse("admin:reporting_areareport_change", args=[report.pk])
-        problems, refusal = [], ""
-        form = UploadForm()
-        if lock is not None:
-            refusal = lock.messages[0]
-        elif request.method == "POST":
-            if upload_refused_early(request):
-                refusal = _("The file is larger than %(max)d MB.") % {
-                    "max": LIMITS.upload_bytes // 2**20
-                }
-            else:
-                form = UploadForm(request.POST, request.FILES)
-            if not refusal and form.is_valid():
-                try:
-                    result = imports.import_quarter(
-                        report=report, user=request.user, upload=form.cleaned_data["file"]
-                    )
-                except SpreadsheetRefused as error:
-                    refusal = error.message
-                except ValidationError as error:  # locked meanwhile
-                    refusal = error.messages[0]
-                else:
-                    if result.ok:
-                        self.message_user(
-                            request,
-                            _(
-                                "Imported: %(updates)d updates and %(values)d indicator "
-                                "values changed."
-                            )
-                            % {
-                                "updates": result.updates_changed + int(result.report_changed),
-                                "values": result.values_created
-                                + result.values_changed
-                                + result.values_deleted,
-                            },
-                            messages.SUCCESS,
-                        )
-                        return HttpResponseRedirect(change_url)
-                    problems = result.problems
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import from Excel: %(report)s") % {"report": report},
-            "opts": self.opts,
-            "original": report,
-            "form": form,
-            "locked": lock is not None,
-            "refusal": refusal,
-            "problems": problems,
-            "cancel_url": change_url,
-            "template_url": reverse("admin:reporting_areareport_template", args=[report.pk]),
-        }
-        return TemplateResponse(request, "admin/reporting/areareport/import.html", context)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, unquote(object_id))
-        if (
-            report is not None
-            and request.method == "GET"
-            and access.can(request.user, "change", report)
-        ):
-            # An intervention that started running since the quarter opened gets its update.
-            services.report_prepare(report=report, user=request.user)
         extra_context = {
             **(extra_context or {}),
-            "report_steps": [
-                (step, services.STEP_LABELS[step])
-                for step in (
-                    services.allowed_report_steps(report=report, user=request.user)
-                    if report
-                    else []
-                )
-            ],
+            "report_steps": admin_views.report_steps(report=report, user=request.user),
+            "without_update": admin_views.without_update(report=report, user=request.user),
         }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def step_view(self, request, object_id, step):
-        report = self.get_object(request, unquote(object_id))
-        if report is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if step not in services.REPORT_STEPS:
-            raise PermissionDenied
-        done_url = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(done_url, allowed_hosts={request.get_host()}):
-            done_url = reverse("admin:reporting_areareport_change", args=[report.pk])
-        label = services.STEP_LABELS[step]
-        return step_page(
-            self,
-            request,
-            report,
-            title=f"{label}: {report}",
-            step_label=label,
-            needs_comment=step in services.STEPS_NEEDING_A_COMMENT,
-            perform=lambda comment: services.report_step(
-                report=report, user=request.user, step=step, comment=comment
-            ),
-            done_url=done_url,
-        )
 
 
 class IndicatorValueInline(TabularInline):
@@ -393,9 +219,7 @@ class QuarterAdmin(RegisterAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                _submitted=Count(
-                    "reports", filter=Q(reports__status__in=["submitted", "approved"])
-                ),
+                _submitted=Count("reports", filter=Q(reports__status__in=AreaReport.SUBMITTED)),
                 _reports=Count("reports"),
             )
             .select_related("programme")
@@ -421,108 +245,23 @@ class QuarterAdmin(RegisterAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<path:object_id>/overview/",
-                self.admin_site.admin_view(self.overview_view),
-                name="programme_reportingperiod_overview",
+            admin_path(
+                self, "<path:object_id>/overview/", admin_views.quarter_overview, "overview"
             ),
-            path(
-                "<path:object_id>/step/<str:step>/",
-                self.admin_site.admin_view(self.step_view),
-                name="programme_reportingperiod_step",
-            ),
-            path(
-                "<path:object_id>/export/<str:fmt>/",
-                self.admin_site.admin_view(self.export_view),
-                name="programme_reportingperiod_export",
+            admin_path(self, "<path:object_id>/step/<str:step>/", admin_views.quarter_step, "step"),
+            admin_path(
+                self, "<path:object_id>/export/<str:fmt>/", admin_views.quarter_export, "export"
             ),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         period = self.get_object(request, unquote(object_id))
-        steps = []
-        if period is not None and access.is_coordinator(request.user):
-            steps = (
-                [("reopen", _("Reopen quarter"))]
-                if period.is_closed
-                else [("close", _("Close quarter"))]
-            )
-        extra_context = {**(extra_context or {}), "quarter_steps": steps}
+        extra_context = {
+            **(extra_context or {}),
+            "quarter_steps": admin_views.quarter_steps(period=period, user=request.user),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def overview_view(self, request, object_id):
-        period = self.get_object(request, unquote(object_id))
-        if period is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        reports = (
-            AreaReport.objects.for_user(request.user)
-            .filter(period=period)
-            .select_related("area__municipality", "period")
-            .annotate(updates_to_fill=Count("updates", filter=Q(updates__light="")))
-            .order_by("area__name")
-        )
-        rows = [
-            (report, services.allowed_report_steps(report=report, user=request.user))
-            for report in reports
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Quarter %(quarter)s: reports per area") % {"quarter": period.label},
-            "opts": self.opts,
-            "period": period,
-            "rows": rows,
-        }
-        return TemplateResponse(request, "admin/reporting/quarter/overview.html", context)
-
-    def export_view(self, request, object_id, fmt):
-        """The quarterly report as a file, of the whole quarter or of one area (?area=)."""
-        period = self.get_object(request, unquote(object_id))
-        if period is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if fmt not in CONTENT_TYPES:
-            raise Http404
-        area = None
-        if request.GET.get("area"):
-            area = Area.objects.for_user(request.user).filter(pk=request.GET["area"]).first()
-            if area is None:
-                raise Http404
-        name, exported, content_type = export_quarter(
-            user=request.user, period=period, fmt=fmt, area=area, via="admin"
-        )
-        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
-
-    def step_view(self, request, object_id, step):
-        period = self.get_object(request, unquote(object_id))
-        if period is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        actions = {
-            "close": (
-                _("Close quarter"),
-                False,
-                lambda comment: services.quarter_close(period=period, user=request.user),
-            ),
-            "reopen": (
-                _("Reopen quarter"),
-                True,
-                lambda comment: services.quarter_reopen(
-                    period=period, user=request.user, reason=comment
-                ),
-            ),
-        }
-        if step not in actions or not access.is_coordinator(request.user):
-            raise PermissionDenied
-        label, needs_comment, perform = actions[step]
-        return step_page(
-            self,
-            request,
-            period,
-            title=f"{label}: {period.label}",
-            step_label=label,
-            needs_comment=needs_comment,
-            perform=perform,
-            done_url=reverse("admin:programme_reportingperiod_change", args=[period.pk]),
-        )
 
 
 class TransitionAdmin(ScopedModelAdmin):
@@ -537,11 +276,11 @@ class TransitionAdmin(ScopedModelAdmin):
 class ExportLogAdmin(ScopedModelAdmin):
     """Every export: who, what, when. Read-only."""
 
-    list_display = ["at", "user", "period", "area", "format", "via"]
-    list_filter = ["format", "via"]
+    list_display = ["at", "user", "period", "area", "kind", "format", "via"]
+    list_filter = ["kind", "format", "via"]
     list_select_related = ["user", "period__programme", "area"]
     search_fields = ["user__email"]
-    readonly_fields = ["at", "user", "period", "area", "format", "via"]
+    readonly_fields = ["at", "user", "period", "area", "kind", "format", "via"]
 
     def has_add_permission(self, request):
         return False

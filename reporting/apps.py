@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Quarterly reporting")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects its receivers)

@@ -5,70 +5,42 @@ querysets, so it covers only what the requesting user may see."""
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.charts import bar_chart, stacked_bar_chart
-from core.money import euro, format_number, money
-from interventions.models import FundingLine, Intervention
+from core.money import euro, format_number
+from interventions.models import Intervention
 
 from .models import AreaReport, Light
-from .selectors import LIGHTS
+from .selectors import LIGHTS, QuarterFigures
 
 
-def money_per_source(user, period, area=None, track=None):
-    lines = FundingLine.objects.for_user(user).filter(
-        intervention__track__programme_id=period.programme_id
-    )
-    if area is not None:
-        lines = lines.filter(intervention__area=area)
-    if track is not None:
-        lines = lines.filter(intervention__track=track)
-    totals = dict(lines.values_list("source").annotate(total=Sum("amount")).order_by())
+def key_figures(figures: QuarterFigures):
+    """The headline figures of the quarter, as (label, shown value) pairs."""
+    wide = figures.programme_wide
     return [
-        (label, money(totals[source]))
-        for source, label in FundingLine.Source.choices
-        if source in totals
-    ]
-
-
-def per_theme(user, period, area):
-    rows = (
-        Intervention.objects.for_user(user)
-        .filter(track__programme_id=period.programme_id, area=area)
-        .values("themes__name_nl")
-        .annotate(interventions=Count("pk", distinct=True))
-        .order_by("themes__name_nl")
-    )
-    return [{"name": row["themes__name_nl"], "interventions": row["interventions"]} for row in rows]
-
-
-def key_figures(per_area, statuses, committed, spent, programme_wide_count, programme_wide):
-    submitted = sum(1 for row in per_area if row["report_status"] in ("submitted", "approved"))
-    return [
-        (_("Areas"), format_number(len(per_area))),
+        (_("Areas"), format_number(len(figures.per_area))),
         (
             _("Reports submitted"),
-            _("%(submitted)s of %(total)s") % {"submitted": submitted, "total": len(per_area)},
+            _("%(submitted)s of %(total)s")
+            % {"submitted": figures.reports_submitted, "total": len(figures.per_area)},
         ),
-        (_("Interventions"), format_number(sum(statuses.values()))),
+        (_("Interventions"), format_number(figures.interventions)),
         *[
-            (
-                _("Updates: %(light)s") % {"light": Light(light).label},
-                format_number(sum(row[f"updates_{light}"] for row in per_area)),
-            )
-            for light in LIGHTS
+            (_("Updates: %(light)s") % {"light": Light(light).label}, format_number(count))
+            for light, count in figures.updates_by_light.items()
         ],
-        (_("Money committed"), euro(committed)),
-        (_("Money spent so far"), euro(spent)),
-        (_("Open escalations"), format_number(sum(row["open_escalations"] for row in per_area))),
+        (_("Money committed"), euro(figures.money_committed)),
+        (_("Money spent so far"), euro(figures.money_spent)),
+        (_("Open escalations"), format_number(figures.open_escalations)),
         *(
             [
-                (_("Programme-wide interventions"), format_number(programme_wide_count)),
-                (_("Money committed programme-wide"), euro(programme_wide["money_committed"])),
+                (_("Programme-wide interventions"), format_number(wide.interventions)),
+                (_("Money committed programme-wide"), euro(wide.money_committed)),
             ]
-            if programme_wide_count
+            if wide.interventions
             else []
         ),
     ]
@@ -79,16 +51,15 @@ def table(caption, headers, rows, total=None):
     return {"caption": caption, "headers": headers, "rows": rows, "total": total}
 
 
-def reports_chart(per_area):
-    counts = Counter(row["report_status"] or "" for row in per_area)
+def reports_chart(figures: QuarterFigures):
+    per_area = figures.per_area
+    counts = Counter(row.report_status or "" for row in per_area)
     data = [(label, counts[status]) for status, label in AreaReport.Status.choices]
     if counts[""]:
         data.append((_("no report"), counts[""]))
     title = _("Quarterly reports by status")
     chart = bar_chart(data, title=title, ident="chart-reports")
-    not_submitted = [
-        row["area"] for row in per_area if row["report_status"] in ("draft", "returned", None)
-    ]
+    not_submitted = figures.not_submitted
     return {
         "title": title,
         "chart": chart,
@@ -106,9 +77,10 @@ def reports_chart(per_area):
     }
 
 
-def lights_chart(per_area):
+def lights_chart(figures: QuarterFigures):
+    per_area = figures.per_area
     series = [(light, str(Light(light).label)) for light in LIGHTS]
-    data = [(row["area"], {light: row[f"updates_{light}"] for light in LIGHTS}) for row in per_area]
+    data = [(row.area, row.updates_by_light) for row in per_area]
     title = _("Lights of the interventions per area")
     chart = stacked_bar_chart(data, series=series, title=title, ident="chart-lights")
     return {
@@ -123,9 +95,9 @@ def lights_chart(per_area):
             ],
             [
                 [
-                    (row["area"], False),
-                    *[(format_number(row[f"updates_{light}"]), True) for light in LIGHTS],
-                    (light_label(row["overall_light"]), False),
+                    (row.area, False),
+                    *[(format_number(row.updates_by_light[light]), True) for light in LIGHTS],
+                    (light_label(row.overall_light), False),
                 ]
                 for row in per_area
             ],
@@ -148,7 +120,8 @@ def themes_chart(themes):
     }
 
 
-def status_chart(statuses):
+def status_chart(figures: QuarterFigures):
+    statuses = figures.interventions_by_status
     data = [(label, statuses[status]) for status, label in Intervention.Status.choices]
     title = _("Interventions per status")
     return {
@@ -163,7 +136,8 @@ def status_chart(statuses):
     }
 
 
-def money_chart(sources, committed):
+def money_chart(figures: QuarterFigures):
+    sources, committed = figures.money_per_source, figures.money_committed
     title = _("Money committed per source")
     return {
         "title": title,
@@ -185,7 +159,8 @@ def status_label(status):
     return str(AreaReport.Status(status).label) if status else _("no report")
 
 
-def overview_table(per_area):
+def overview_table(figures: QuarterFigures):
+    per_area = figures.per_area
     return table(
         _("Summary per area"),
         [
@@ -199,13 +174,13 @@ def overview_table(per_area):
         ],
         [
             [
-                (row["area"], False),
-                (status_label(row["report_status"]), False),
-                (light_label(row["overall_light"]), False),
-                (format_number(row["interventions"]), True),
-                (euro(row["money_committed"]), True),
-                (euro(row["money_spent"]), True),
-                (format_number(row["open_escalations"]), True),
+                (row.area, False),
+                (status_label(row.report_status), False),
+                (light_label(row.overall_light), False),
+                (format_number(row.interventions), True),
+                (euro(row.money_committed), True),
+                (euro(row.money_spent), True),
+                (format_number(row.open_escalations), True),
             ]
             for row in per_area
         ],
@@ -213,10 +188,10 @@ def overview_table(per_area):
             (_("total"), False),
             ("", False),
             ("", False),
-            (format_number(sum(row["interventions"] for row in per_area)), True),
-            (euro(sum((row["money_committed"] for row in per_area), Decimal(0))), True),
-            (euro(sum((row["money_spent"] for row in per_area), Decimal(0))), True),
-            (format_number(sum(row["open_escalations"] for row in per_area)), True),
+            (format_number(sum(row.interventions for row in per_area)), True),
+            (euro(sum((row.money_committed for row in per_area), Decimal(0))), True),
+            (euro(sum((row.money_spent for row in per_area), Decimal(0))), True),
+            (format_number(figures.open_escalations), True),
         ],
     )
 

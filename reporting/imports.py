@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,10 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts import access
 from core.spreadsheets import reading as xlsx
 from core.spreadsheets.reading import Column, Problem
-from core.spreadsheets.writing import text_cell
+from core.spreadsheets.writing import FORMATS, NUMBER, text_cell
 from interventions.models import Indicator
 
-from . import services
 from .models import AreaReport, IndicatorValue, Light, ProgressUpdate
 
 logger = logging.getLogger(__name__)
@@ -100,9 +99,6 @@ def template_name(report):
 
 def quarter_template(*, report: AreaReport, user, target) -> None:
     """Write the XLSX template of ``report`` to ``target``: what ``user`` may see of it."""
-    if access.can(user, "change", report):
-        # A running intervention without an update gets one, as on the report's page.
-        services.report_prepare(report=report, user=user)
     updates = list(
         ProgressUpdate.objects.for_user(user)
         .filter(report=report)
@@ -235,7 +231,7 @@ def _write_sheet(book, title, columns, rows, drop_downs):
             if isinstance(value, str) and value:
                 text_cell(cell, value)
             if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
+                cell.number_format = FORMATS[NUMBER]
             if key in EDITABLE:
                 cell.protection = EDITABLE_CELL
                 cell.alignment = WRAP
@@ -294,13 +290,9 @@ class QuarterImport:
 
 
 def _may_import(user, report):
-    if not access.has_model_permission(user, AreaReport, "change"):
-        raise PermissionDenied
-    lock = access.lock_on(user, "change", report)
-    if lock is not None:
-        raise lock  # QuarterClosedError or ReportLockedError, with its code and reason
-    if not access.can(user, "change", report):
-        raise PermissionDenied
+    refusal = access.report_import_refusal(user, report)
+    if refusal is not None:
+        raise refusal  # PermissionDenied, or a lock with its code and reason
 
 
 @dataclass

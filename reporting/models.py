@@ -158,6 +158,10 @@ class AreaReport(ReportedData, VersionedModel):
         RETURNED = "returned", _("returned")
         APPROVED = "approved", _("approved")
 
+    # The states in which the area still has to send its report in.
+    NOT_SUBMITTED = (Status.DRAFT, Status.RETURNED)
+    SUBMITTED = (Status.SUBMITTED, Status.APPROVED)
+
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -204,12 +208,15 @@ class AreaReport(ReportedData, VersionedModel):
     def __str__(self):
         return f"{self.area} – {self.period.label}"
 
+    @classmethod
+    def late(cls, status, *, deadline, today) -> bool:
+        """Whether a report in ``status`` (None: the area has no report) is late on
+        ``today``: not sent in while the deadline has passed."""
+        return (status is None or status in cls.NOT_SUBMITTED) and today > deadline
+
     @property
     def is_late(self):
-        return (
-            self.status in (self.Status.DRAFT, self.Status.RETURNED)
-            and timezone.localdate() > self.period.deadline
-        )
+        return self.late(self.status, deadline=self.period.deadline, today=timezone.localdate())
 
     def edit_lock(self, *, reviewer, action="change"):
         """Why this report cannot be changed now (an error to raise), or None when it can."""
@@ -412,6 +419,9 @@ class Escalation(ReportedData, VersionedModel):
         RESOLVED = "resolved", _("resolved")
         DECLINED = "declined", _("declined")
 
+    # An escalation the Rijk has finished with; all others are still open.
+    FINISHED = (Status.RESOLVED, Status.DECLINED)
+
     report = models.ForeignKey(
         AreaReport,
         verbose_name=_("quarterly report"),
@@ -521,6 +531,11 @@ class ExportLog(models.Model):
         CSV = "csv", "CSV"
         PDF = "pdf", "PDF"
 
+    class Kind(models.TextChoices):
+        REPORT = "report", _("quarterly report")
+        SUMMARY = "summary", _("figures per area")
+        TEMPLATE = "template", _("Excel template of an area's report")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -532,6 +547,7 @@ class ExportLog(models.Model):
         Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices, default=Kind.REPORT)
     via = models.CharField(_("via"), max_length=20, help_text=_("admin, api or command"))
 
     objects = ScopedQuerySet.as_manager()

@@ -4,8 +4,7 @@ Every function here runs a fixed number of queries: figures are aggregated in th
 database and rows are fetched with their relations in one go.
 """
 
-from collections import Counter, defaultdict
-from decimal import Decimal
+from collections import defaultdict
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
@@ -23,10 +22,8 @@ from programme.models import ReportingPeriod
 
 from . import figures, services
 from .models import AreaReport, Escalation, Light, ProgressUpdate
-from .selectors import LIGHTS, area_summary
+from .selectors import LIGHTS, quarter_figures, visible_interventions
 
-NOT_SUBMITTED = (AreaReport.Status.DRAFT, AreaReport.Status.RETURNED, None)
-FINISHED_ESCALATION = (Escalation.Status.RESOLVED, Escalation.Status.DECLINED)
 ESCALATIONS_SHOWN = 25
 QUARTERS_SHOWN = 12
 INTERVENTIONS_PER_PAGE = 50
@@ -44,60 +41,43 @@ class ToDo(NamedTuple):
 def dashboard(*, user, period, track=None, today) -> dict:
     """The quarter at a glance: every area's report and light, the late ones, the
     interventions by theme and status, the money and the open escalations."""
-    summary = area_summary(user=user, period=period, track=track)
-    per_area = summary["per_area"]
-    interventions = Intervention.objects.for_user(user).filter(
-        track__programme_id=period.programme_id
-    )
+    quarter = quarter_figures(user=user, period=period, track=track)
     escalations = (
         Escalation.objects.for_user(user)
         .filter(report__period=period)
-        .exclude(status__in=FINISHED_ESCALATION)
+        .exclude(status__in=Escalation.FINISHED)
     )
     if track is not None:
-        interventions = interventions.filter(track=track)
         escalations = escalations.filter(report__area__tracks=track)
-    statuses = Counter(dict(interventions.values_list("status").annotate(Count("pk")).order_by()))
-    sources = figures.money_per_source(user, period, track=track)
-    committed = sum((amount for _source, amount in sources), Decimal("0.00"))
-    spent = summary["totals"]["money_spent"] + summary["programme_wide"]["money_spent"]
-
-    past_deadline = today > period.deadline
+    late = {row.area_id for row in quarter.late(today)}
     rows = [
         {
-            **row,
-            "status_label": figures.status_label(row["report_status"]),
-            "light_label": figures.light_label(row["overall_light"]),
-            "late": past_deadline and row["report_status"] in NOT_SUBMITTED,
+            "figures": row,
+            "status_label": figures.status_label(row.report_status),
+            "light_label": figures.light_label(row.overall_light),
+            "late": row.area_id in late,
         }
-        for row in per_area
+        for row in quarter.per_area
     ]
     return {
         "areas": rows,
         "late": [row for row in rows if row["late"]],
-        "key_figures": figures.key_figures(
-            per_area,
-            statuses,
-            committed,
-            spent,
-            summary["programme_wide"]["interventions"],
-            summary["programme_wide"],
-        ),
+        "key_figures": figures.key_figures(quarter),
         "charts": [
-            figures.reports_chart(per_area),
-            figures.lights_chart(per_area),
-            figures.themes_by_status_chart(interventions),
-            figures.status_chart(statuses),
-            figures.money_chart(sources, committed),
+            figures.reports_chart(quarter),
+            figures.lights_chart(quarter),
+            figures.themes_by_status_chart(visible_interventions(user, period, track=track)),
+            figures.status_chart(quarter),
+            figures.money_chart(quarter),
         ],
         "escalations": list(
             escalations.select_related("report__area").order_by(
                 "report__area__name", "title", "pk"
             )[:ESCALATIONS_SHOWN]
         ),
-        "escalations_total": sum(row["open_escalations"] for row in per_area),
+        "escalations_total": quarter.open_escalations,
         "monitor": monitor.dashboard(
-            user=user, lights={row["area_id"]: row["overall_light"] for row in per_area}
+            user=user, lights={row.area_id: row.overall_light for row in quarter.per_area}
         ),
     }
 
@@ -241,7 +221,7 @@ def my_quarter(*, user, today) -> dict:
     ):
         report = report_of.get((intervention.area_id, intervention.track.programme_id))
         if report is not None:
-            # Opening the report gives every running intervention its update.
+            # The report's page has the step that adds the missing updates.
             link = reverse("admin:reporting_areareport_change", args=[report.pk])
             to_do[report.pk].append(ToDo(intervention, _("no update yet"), link, has_update=False))
 
@@ -251,11 +231,13 @@ def my_quarter(*, user, today) -> dict:
         "reports": [
             {
                 "report": report,
-                "to_submit": report.status in NOT_SUBMITTED,
+                "to_submit": report.status in AreaReport.NOT_SUBMITTED,
                 "needs_overall_light": not report.overall_light,
                 "days_left": (report.period.deadline - today).days,
                 "days_late": (today - report.period.deadline).days,
-                "late": report.status in NOT_SUBMITTED and today > report.period.deadline,
+                "late": AreaReport.late(
+                    report.status, deadline=report.period.deadline, today=today
+                ),
                 "to_do": to_do[report.pk],
                 "done": report.updates_total - sum(item.has_update for item in to_do[report.pk]),
                 "total": report.updates_total

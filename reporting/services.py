@@ -35,7 +35,7 @@ Status = AreaReport.Status
 
 # The report workflow: step -> (states it starts from, state it leads to, permission).
 REPORT_STEPS = {
-    "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, "reporting.submit_areareport"),
+    "submit": (set(AreaReport.NOT_SUBMITTED), Status.SUBMITTED, "reporting.submit_areareport"),
     "approve": ({Status.SUBMITTED}, Status.APPROVED, "reporting.review_areareport"),
     "return": ({Status.SUBMITTED}, Status.RETURNED, "reporting.review_areareport"),
     "reopen": ({Status.APPROVED}, Status.DRAFT, "reporting.review_areareport"),
@@ -47,7 +47,6 @@ STEP_LABELS = {
     "return": gettext_lazy("Return"),
     "reopen": gettext_lazy("Reopen"),
 }
-QUARTER_PERMISSION = "programme.change_reportingperiod"
 
 
 class StepNotAllowed(ValidationError):
@@ -101,6 +100,9 @@ def report_step(*, report: AreaReport, user: User, step: str, comment: str = "")
     ReportTransition.objects.create(
         report=report, actor=user, from_status=previous, to_status=target, comment=comment
     )
+    if target in AreaReport.NOT_SUBMITTED:
+        # Back with the area: interventions that started running meanwhile get their update.
+        report_prepare(report=report, user=user)
     if step == "return":
         _mail_members(
             [report.area_id],
@@ -112,10 +114,15 @@ def report_step(*, report: AreaReport, user: User, step: str, comment: str = "")
 
 
 def _check_complete(report):
-    report_prepare(report=report)
     problems = []
     if not report.overall_light:
         problems.append(_("Give the report's overall light."))
+    without_update = interventions_without_update(report).values_list("title", flat=True)
+    if without_update:
+        problems.append(
+            _("These running interventions have no update yet: %(titles)s.")
+            % {"titles": ", ".join(without_update)}
+        )
     missing = report.updates.filter(light="").values_list("intervention__title", flat=True)
     if missing:
         problems.append(_("Give a light for: %(titles)s.") % {"titles": ", ".join(missing)})
@@ -127,6 +134,45 @@ def running_interventions(period):
     return Intervention.objects.filter(
         track__programme_id=period.programme_id, status=Intervention.Status.RUNNING
     )
+
+
+def interventions_without_update(report):
+    """The running interventions of the report's area that have no update this quarter."""
+    return (
+        running_interventions(report.period)
+        .filter(area_id=report.area_id)
+        .exclude(updates__period=report.period)
+    )
+
+
+@transaction.atomic
+def intervention_started(*, intervention: Intervention, user: User | None = None) -> int:
+    """Give a running intervention its update in every open quarter of its programme:
+    in its area's report while the area still works on it, or, for programme-wide work,
+    without a report. Returns how many updates were created."""
+    if intervention.status != Intervention.Status.RUNNING:
+        return 0
+    periods = ReportingPeriod.objects.filter(
+        programme__tracks=intervention.track_id, status=ReportingPeriod.Status.OPEN
+    )
+    reports = {
+        report.period_id: report
+        for report in AreaReport.objects.filter(
+            period__in=periods, area_id=intervention.area_id, status__in=AreaReport.NOT_SUBMITTED
+        )
+    }
+    created = 0
+    for period in periods:
+        report = reports.get(period.pk)
+        if intervention.area_id is not None and report is None:
+            continue  # the area's report is in: the update waits until it comes back
+        created += _create_updates(
+            period,
+            Intervention.objects.filter(pk=intervention.pk),
+            {intervention.area_id: report},
+            user,
+        )
+    return created
 
 
 @transaction.atomic
@@ -178,7 +224,7 @@ def _create_updates(period, interventions, reports_by_area, user):
 
 
 def _require_quarter_permission(user):
-    if not (access.is_coordinator(user) and user.has_perm(QUARTER_PERMISSION)):
+    if not access.may_manage_quarters(user):
         raise PermissionDenied
 
 
@@ -271,9 +317,9 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
                 continue
             period.deadline_reminder_sent_at = timezone.now()
             period.save()
-            area_ids = period.reports.filter(
-                status__in=[Status.DRAFT, Status.RETURNED]
-            ).values_list("area_id", flat=True)
+            area_ids = period.reports.filter(status__in=AreaReport.NOT_SUBMITTED).values_list(
+                "area_id", flat=True
+            )
             _mail_members(
                 list(area_ids),
                 _("Reminder: quarterly report %(quarter)s due %(deadline)s")

@@ -49,7 +49,7 @@ def area_page(request, pk):
         "area": area,
         **pages.area(user=request.user, area=area, page_number=request.GET.get("pagina")),
     }
-    context["editable"] = request.user.is_staff and access.can(request.user, "change", area)
+    context["editable"] = access.may_edit_in_admin(request.user, area)
     return render(request, "pages/area.html", context)
 
 

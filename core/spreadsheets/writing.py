@@ -45,6 +45,7 @@ class Column:
     kind: str = TEXT
     width: int = 18
     choices: type | None = None  # TextChoices whose labels replace the stored codes
+    key: str = ""  # the column's name for code that reads the rows back, and for machines
 
     def display(self, value):
         if self.choices is not None and value not in ("", None):
@@ -106,21 +107,29 @@ def _xlsx_cell(sheet, column, value):
 
 
 def write_csv_zip(tables, target):
+    """Each table as a CSV file (UTF-8 with a BOM, so Excel reads the accents) in a zip."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in tables:
             with archive.open(f"{table.name}.csv", "w") as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text)
-                writer.writerow([str(column.header) for column in table.columns])
-                for row in table.rows():
-                    writer.writerow(
-                        [
-                            _csv_value(column, value)
-                            for column, value in zip(table.columns, row, strict=True)
-                        ]
-                    )
-                text.flush()
-                text.detach()
+                _write_csv_table(table, raw)
+
+
+def write_csv(tables, target):
+    """One table as a plain CSV file (UTF-8 with a BOM)."""
+    (table,) = tables
+    _write_csv_table(table, target)
+
+
+def _write_csv_table(table, raw):
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([str(column.header) for column in table.columns])
+    for row in table.rows():
+        writer.writerow(
+            [_csv_value(column, value) for column, value in zip(table.columns, row, strict=True)]
+        )
+    text.flush()
+    text.detach()  # the caller closes the file it gave
 
 
 def _csv_value(column, value):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import access
 from core.api.permissions import WORKFLOW_PERMISSIONS
 from core.api.uploads import (
     UploadSerializer,
@@ -72,7 +73,7 @@ class InterventionImportView(APIView):
     )
     def post(self, request):
         refuse_oversized(request)
-        if not imports.may_import_interventions(request.user):
+        if not access.may_import_interventions(request.user):
             self.permission_denied(request)
         dry_run = request.query_params.get("dry_run", "true").lower() not in ("false", "0")
         serializer = UploadSerializer(data=request.data)

@@ -20,8 +20,8 @@ from core.api.uploads import (
     refused_file,
 )
 from core.spreadsheets.reading import SpreadsheetRefused
-from core.spreadsheets.writing import spooled
 from reporting import imports
+from reporting.exports.service import export_template
 from reporting.models import AreaReport
 
 REPORT_ID = OpenApiParameter(
@@ -56,16 +56,10 @@ class QuarterTemplateView(APIView):
         responses={(200, imports.TEMPLATE_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request, pk):
-        report = _report(request, pk)
-        target = spooled()
-        imports.quarter_template(report=report, user=request.user, target=target)
-        target.seek(0)
-        return FileResponse(
-            target,
-            as_attachment=True,
-            filename=imports.template_name(report),
-            content_type=imports.TEMPLATE_CONTENT_TYPE,
+        name, exported, content_type = export_template(
+            user=request.user, report=_report(request, pk), via="api"
         )
+        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
 
 
 class QuarterImportView(APIView):

@@ -5,26 +5,23 @@ Everything in it comes through the selector, the export tables or ``for_user``
 querysets, so the PDF holds only what the requesting user may see.
 """
 
-from collections import Counter, defaultdict
-from decimal import Decimal
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from core.money import format_number
+from core.money import euro, format_number
 from interventions.models import Intervention
 
 from .. import figures
-from ..figures import euro, light_label, status_label, table
+from ..figures import light_label, status_label, table
 from ..models import AreaReport, Escalation, Light
-from ..selectors import LIGHTS, quarter_summary
+from ..selectors import interventions_per_theme, quarter_figures
 from .tables import DATE, INTEGER, MONEY, NUMBER, quarter_tables
-
-OPEN_ESCALATION = {Escalation.Status.RESOLVED, Escalation.Status.DECLINED}
 
 
 def write_pdf(*, user, period, area=None, target):
@@ -50,57 +47,38 @@ def render_quarter_html(*, user, period, area=None) -> str:
 
 
 def quarter_context(*, user, period, area=None) -> dict:
-    summary = quarter_summary(user=user, period=period)
-    per_area = [row for row in summary["per_area"] if area is None or row["area_id"] == area.pk]
+    quarter = quarter_figures(user=user, period=period, area=area)
     tables = {each.name: each for each in quarter_tables(user=user, period=period, area=area)}
-
     interventions = _bucket(tables["interventions"], "area")
     escalations = _bucket(tables["escalations"], "area")
     reports = {
         report.area_id: report
         for report in AreaReport.objects.for_user(user).filter(
-            period=period, area_id__in=[row["area_id"] for row in per_area]
+            period=period, area_id__in=[row.area_id for row in quarter.per_area]
         )
     }
-    sources = figures.money_per_source(user, period, area)
-    themes = figures.per_theme(user, period, area) if area is not None else summary["per_theme"]
-    statuses = Counter(
-        row["status"] for rows in interventions.values() for row in rows
-    )  # every intervention in the tables, programme-wide work included
-
-    areas = [
-        _area_page(row, reports.get(row["area_id"]), interventions, escalations) for row in per_area
-    ]
-    programme_wide = interventions.get("", []) if area is None else []
-    visible_areas = list(
-        Area.objects.for_user(user).filter(pk__in=[r["area_id"] for r in per_area])
-    )
-    committed = sum((amount for _source, amount in sources), Decimal("0.00"))
-    spent = sum((row["money_spent"] for row in per_area), Decimal("0.00"))
-    if area is None:
-        spent += summary["programme_wide"]["money_spent"]
-
     return {
         "programme": period.programme,
         "period": period,
         "area": area,
-        "areas_in_scope": [a.name for a in visible_areas],
+        "areas_in_scope": [row.area for row in quarter.per_area],
         "made_on": date_format(timezone.localdate(), "j F Y"),
         "made_for": str(user),
         "organisation": getattr(user, "organisation", ""),
-        "key_figures": figures.key_figures(
-            per_area, statuses, committed, spent, len(programme_wide), summary["programme_wide"]
-        ),
+        "key_figures": figures.key_figures(quarter),
         "charts": [
-            figures.reports_chart(per_area),
-            figures.lights_chart(per_area),
-            figures.themes_chart(themes),
-            figures.status_chart(statuses),
-            figures.money_chart(sources, committed),
+            figures.reports_chart(quarter),
+            figures.lights_chart(quarter),
+            figures.themes_chart(interventions_per_theme(user=user, period=period, area=area)),
+            figures.status_chart(quarter),
+            figures.money_chart(quarter),
         ],
-        "overview": figures.overview_table(per_area),
-        "areas": areas,
-        "programme_wide": _intervention_table(programme_wide),
+        "overview": figures.overview_table(quarter),
+        "areas": [
+            _area_page(row, reports.get(row.area_id), interventions, escalations)
+            for row in quarter.per_area
+        ],
+        "programme_wide": _intervention_table(interventions.get("", []) if area is None else []),
         "development": _development_table(tables["development"]),
     }
 
@@ -122,19 +100,19 @@ def _development_table(development):
     return table(str(development.title), headers, rows) if rows else None
 
 
-def _bucket(table, column_name):
-    """The table's rows as dicts (keys are the English msgids of the headers, values
-    shown as in the other exports), grouped by the value of ``column_name``."""
-    with translation.override("en"):
-        keys = [str(column.header) for column in table.columns]
+def _bucket(table, key):
+    """The table's rows as dicts by column key, each with its values as shown in the
+    other exports (``_shown``), grouped by the value of the column ``key``."""
+    keys = [column.key for column in table.columns]
     grouped = defaultdict(list)
     for raw in table.rows():
         row = dict(zip(keys, raw, strict=True))
         row["_shown"] = {
-            key: _show(column, value)
-            for key, column, value in zip(keys, table.columns, raw, strict=True)
+            name: _show(column, value)
+            for name, column, value in zip(keys, table.columns, raw, strict=True)
+            if name
         }
-        grouped[row[column_name]].append(row)
+        grouped[row[key]].append(row)
     return grouped
 
 
@@ -168,7 +146,7 @@ def _intervention_table(rows):
                 (row["_shown"]["title"], False),
                 (row["_shown"]["status"], False),
                 (row["_shown"]["light"] or _("not given"), False),
-                (row["_shown"]["money spent so far (€)"], True),
+                (row["_shown"]["money_spent"], True),
             ]
             for row in rows
         ],
@@ -176,34 +154,31 @@ def _intervention_table(rows):
 
 
 def _area_page(row, report, interventions, escalations):
-    open_escalations = [
-        item for item in escalations.get(row["area"], []) if item["status"] not in OPEN_ESCALATION
+    still_open = [
+        item for item in escalations.get(row.area, []) if item["status"] not in Escalation.FINISHED
     ]
     return {
-        "name": row["area"],
-        "status": status_label(row["report_status"]),
-        "light": row["overall_light"] or "",
-        "light_label": light_label(row["overall_light"]),
+        "name": row.area,
+        "status": status_label(row.report_status),
+        "light": row.overall_light or "",
+        "light_label": light_label(row.overall_light),
         "figures": [
-            (_("Interventions"), format_number(row["interventions"])),
+            (_("Interventions"), format_number(row.interventions)),
             *[
-                (str(label), format_number(row[f"interventions_{status}"]))
+                (str(label), format_number(row.interventions_by_status[status]))
                 for status, label in Intervention.Status.choices
-                if row[f"interventions_{status}"]
+                if row.interventions_by_status[status]
             ],
             *[
-                (
-                    _("Updates: %(light)s") % {"light": Light(light).label},
-                    format_number(row[f"updates_{light}"]),
-                )
-                for light in LIGHTS
+                (_("Updates: %(light)s") % {"light": Light(light).label}, format_number(count))
+                for light, count in row.updates_by_light.items()
             ],
-            (_("Money committed"), euro(row["money_committed"])),
-            (_("Money spent so far"), euro(row["money_spent"])),
-            (_("Open escalations"), format_number(row["open_escalations"])),
+            (_("Money committed"), euro(row.money_committed)),
+            (_("Money spent so far"), euro(row.money_spent)),
+            (_("Open escalations"), format_number(row.open_escalations)),
         ],
         "narrative": report.narrative if report else "",
         "governance": report.governance_progress if report else "",
-        "interventions": _intervention_table(interventions.get(row["area"], [])),
-        "escalations": [item["_shown"] for item in open_escalations],
+        "interventions": _intervention_table(interventions.get(row.area, [])),
+        "escalations": [item["_shown"] for item in still_open],
     }

@@ -1,11 +1,19 @@
+"""Every download of the quarter's data goes through here, whichever door asks (admin,
+pages, API, the quarterly-report endpoint, the command): it checks nothing the querysets
+do not already scope, writes the file with the one safe writer, and leaves an
+``ExportLog`` row."""
+
 import logging
+from typing import NamedTuple
 
 from django.utils.text import slugify
 
-from core.spreadsheets.writing import spooled, write_csv_zip, write_xlsx
+from core.spreadsheets.writing import spooled, write_csv, write_csv_zip, write_xlsx
 
+from .. import imports
 from ..models import ExportLog
-from .tables import quarter_tables
+from ..selectors import quarter_figures
+from .tables import quarter_tables, summary_table
 
 logger = logging.getLogger(__name__)
 
@@ -15,30 +23,84 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 EXTENSIONS = {"xlsx": "xlsx", "csv": "zip", "pdf": "pdf"}
+SUMMARY_CONTENT_TYPES = {"xlsx": CONTENT_TYPES["xlsx"], "csv": "text/csv; charset=utf-8"}
 
 
-def export_quarter(*, user, period, fmt, area=None, via):
+class Export(NamedTuple):
+    name: str
+    file: object  # an open binary file, at its start
+    content_type: str
+
+
+def export_quarter(*, user, period, fmt, area=None, via) -> Export:
     """The quarterly report for ``period`` (or one area) as ``fmt``, holding only what
-    ``user`` may see; logged. Returns (file name, open binary file, content type)."""
+    ``user`` may see."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {fmt!r}")
     target = spooled()
     if fmt == "pdf":
-        from .pdf import write_pdf
+        from .pdf import write_pdf  # WeasyPrint is heavy: loaded only for a PDF
 
         write_pdf(user=user, period=period, area=area, target=target)
     else:
         tables = quarter_tables(user=user, period=period, area=area)
         (write_xlsx if fmt == "xlsx" else write_csv_zip)(tables, target)
-    target.seek(0)
-    ExportLog.objects.create(user=user, period=period, area=area, format=fmt, via=via)
+    name = f"kwartaalrapportage-{period.label}" + (f"-{slugify(area.name)}" if area else "")
+    return _logged(
+        Export(f"{name}.{EXTENSIONS[fmt]}", target, CONTENT_TYPES[fmt]),
+        user=user,
+        period=period,
+        area=area,
+        fmt=fmt,
+        via=via,
+        kind=ExportLog.Kind.REPORT,
+    )
+
+
+def export_summary(*, user, period, fmt, via) -> Export:
+    """The quarter's figures per area for reporting clients: one table headed by keys,
+    as XLSX or a plain CSV."""
+    if fmt not in SUMMARY_CONTENT_TYPES:
+        raise ValueError(f"Unknown summary format {fmt!r}")
+    table = summary_table(quarter_figures(user=user, period=period), for_machines=True)
+    target = spooled()
+    (write_xlsx if fmt == "xlsx" else write_csv)([table], target)
+    return _logged(
+        Export(f"kwartaal-{period.label}.{fmt}", target, SUMMARY_CONTENT_TYPES[fmt]),
+        user=user,
+        period=period,
+        area=None,
+        fmt=fmt,
+        via=via,
+        kind=ExportLog.Kind.SUMMARY,
+    )
+
+
+def export_template(*, user, report, via) -> Export:
+    """An area's quarterly report as an Excel template to fill in offline."""
+    target = spooled()
+    imports.quarter_template(report=report, user=user, target=target)
+    return _logged(
+        Export(imports.template_name(report), target, imports.TEMPLATE_CONTENT_TYPE),
+        user=user,
+        period=report.period,
+        area=report.area,
+        fmt=ExportLog.Format.XLSX,
+        via=via,
+        kind=ExportLog.Kind.TEMPLATE,
+    )
+
+
+def _logged(export, *, user, period, area, fmt, via, kind):
+    export.file.seek(0)
+    ExportLog.objects.create(user=user, period=period, area=area, format=fmt, via=via, kind=kind)
     logger.info(
-        "export user=%s quarter=%s area=%s format=%s via=%s",
+        "export user=%s quarter=%s area=%s format=%s kind=%s via=%s",
         user.pk,
         period.pk,
         area.pk if area else "-",
         fmt,
+        kind,
         via,
     )
-    name = f"kwartaalrapportage-{period.label}" + (f"-{slugify(area.name)}" if area else "")
-    return f"{name}.{EXTENSIONS[fmt]}", target, CONTENT_TYPES[fmt]
+    return export

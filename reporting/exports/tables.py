@@ -14,7 +14,7 @@ from interventions.models import FundingLine, Indicator, Intervention
 from monitor.selectors import development_rows
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
-from ..selectors import area_summary
+from ..selectors import QuarterFigures, quarter_figures
 
 CHUNK = 2000
 
@@ -32,6 +32,41 @@ def value_in(period):
     )
 
 
+SUMMARY_COLUMNS = [
+    Column(_("area"), width=28, key="area"),
+    Column(_("report status"), choices=AreaReport.Status, key="report_status"),
+    Column(_("overall light"), choices=Light, key="overall_light"),
+    Column(_("interventions"), INTEGER, key="interventions"),
+    *[
+        Column(label, INTEGER, key=f"interventions_{status}")
+        for status, label in Intervention.Status.choices
+    ],
+    Column(_("updates on track"), INTEGER, key="updates_green"),
+    Column(_("updates needing attention"), INTEGER, key="updates_amber"),
+    Column(_("updates at risk"), INTEGER, key="updates_red"),
+    Column(_("money committed (€)"), MONEY, key="money_committed"),
+    Column(_("money spent (€)"), MONEY, key="money_spent"),
+    Column(_("open escalations"), INTEGER, key="open_escalations"),
+]
+# The machine-readable summary of /api/v1/quarterly-report/: headers are the keys.
+SUMMARY_KEYS = [column.key for column in SUMMARY_COLUMNS]
+
+
+def summary_table(figures: QuarterFigures, *, for_machines=False) -> Table:
+    """The quarter's figures per area. People get labels as headers and values;
+    machines get the keys and the stored codes."""
+    columns = SUMMARY_COLUMNS
+    if for_machines:
+        columns = [Column(column.key, column.kind, key=column.key) for column in columns]
+
+    def rows():
+        for row in figures.per_area:
+            values = row.as_row()
+            yield tuple("" if values[key] is None else values[key] for key in SUMMARY_KEYS)
+
+    return Table("summary", _("Summary per area"), columns, rows)
+
+
 def quarter_tables(*, user, period, area=None) -> list[Table]:
     """The six tables of the quarterly report for ``period``, limited to ``area`` if given
     and always to what ``user`` may see."""
@@ -40,26 +75,6 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
     )
     if area is not None:
         interventions = interventions.filter(area=area)
-
-    def summary_rows():
-        summary = area_summary(user=user, period=period)
-        for row in summary["per_area"]:
-            if area is None or row["area_id"] == area.pk:
-                yield (
-                    row["area"],
-                    row["report_status"] or "",
-                    row["overall_light"] or "",
-                    row["interventions"],
-                    row["interventions_running"],
-                    row["interventions_completed"],
-                    row["interventions_stopped"],
-                    row["updates_green"],
-                    row["updates_amber"],
-                    row["updates_red"],
-                    row["money_committed"],
-                    row["money_spent"],
-                    row["open_escalations"],
-                )
 
     def intervention_rows():
         rows = (
@@ -163,42 +178,23 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
             yield tuple("" if value is None else value for value in row)
 
     return [
-        Table(
-            "summary",
-            _("Summary per area"),
-            [
-                Column(_("area"), width=28),
-                Column(_("report status"), choices=AreaReport.Status),
-                Column(_("overall light"), choices=Light),
-                Column(_("interventions"), INTEGER),
-                Column(_("running"), INTEGER),
-                Column(_("completed"), INTEGER),
-                Column(_("stopped"), INTEGER),
-                Column(_("updates on track"), INTEGER),
-                Column(_("updates needing attention"), INTEGER),
-                Column(_("updates at risk"), INTEGER),
-                Column(_("money committed (€)"), MONEY),
-                Column(_("money spent (€)"), MONEY),
-                Column(_("open escalations"), INTEGER),
-            ],
-            summary_rows,
-        ),
+        summary_table(quarter_figures(user=user, period=period, area=area)),
         Table(
             "interventions",
             _("Interventions"),
             [
-                Column(_("code"), width=14),
-                Column(_("title"), width=40),
-                Column(_("area"), width=24),
+                Column(_("code"), width=14, key="code"),
+                Column(_("title"), width=40, key="title"),
+                Column(_("area"), width=24, key="area"),
                 Column(_("track"), INTEGER, 8),
-                Column(_("status"), choices=Intervention.Status),
+                Column(_("status"), choices=Intervention.Status, key="status"),
                 Column(_("lead partner"), width=28),
                 Column(_("start date"), DATE, 12),
                 Column(_("end date"), DATE, 12),
-                Column(_("light"), width=10, choices=Light),
+                Column(_("light"), width=10, choices=Light, key="light"),
                 Column(_("progress"), width=50),
                 Column(_("results"), width=50),
-                Column(_("money spent so far (€)"), MONEY),
+                Column(_("money spent so far (€)"), MONEY, key="money_spent"),
                 Column(_("risks"), width=40),
             ],
             intervention_rows,
@@ -236,13 +232,13 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
             "escalations",
             _("Escalations"),
             [
-                Column(_("area"), width=24),
-                Column(_("title"), width=36),
-                Column(_("kind"), choices=Escalation.Kind),
-                Column(_("addressed to"), choices=Ministry),
-                Column(_("status"), choices=Escalation.Status),
-                Column(_("description"), width=50),
-                Column(_("answer from the Rijk"), width=50),
+                Column(_("area"), width=24, key="area"),
+                Column(_("title"), width=36, key="title"),
+                Column(_("kind"), choices=Escalation.Kind, key="kind"),
+                Column(_("addressed to"), choices=Ministry, key="addressed_to"),
+                Column(_("status"), choices=Escalation.Status, key="status"),
+                Column(_("description"), width=50, key="description"),
+                Column(_("answer from the Rijk"), width=50, key="answer"),
             ],
             escalation_rows,
         ),
@@ -264,18 +260,18 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
             "development",
             _("Development of the areas"),
             [
-                Column(_("area"), width=24),
-                Column(_("measure"), width=40),
-                Column(_("unit"), width=16),
-                Column(_("baseline year"), INTEGER, 10),
-                Column(_("baseline"), NUMBER),
-                Column(_("latest year"), INTEGER, 10),
-                Column(_("latest"), NUMBER),
-                Column(_("change"), NUMBER),
-                Column(_("since the baseline"), width=14),
-                Column(_("target year"), INTEGER, 10),
-                Column(_("goal"), NUMBER),
-                Column(_("demo"), width=20),
+                Column(_("area"), width=24, key="area"),
+                Column(_("measure"), width=40, key="measure"),
+                Column(_("unit"), width=16, key="unit"),
+                Column(_("baseline year"), INTEGER, 10, key="baseline_year"),
+                Column(_("baseline"), NUMBER, key="baseline"),
+                Column(_("latest year"), INTEGER, 10, key="latest_year"),
+                Column(_("latest"), NUMBER, key="latest"),
+                Column(_("change"), NUMBER, key="change"),
+                Column(_("since the baseline"), width=14, key="verdict"),
+                Column(_("target year"), INTEGER, 10, key="target_year"),
+                Column(_("goal"), NUMBER, key="goal"),
+                Column(_("demo"), width=20, key="demo"),
             ],
             lambda: development_rows(user=user, area=area),
         ),
