@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "interventions",
     "reporting",
+    "monitor",
 ]
 
 MIDDLEWARE = [
