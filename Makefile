@@ -16,7 +16,9 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_reference_data
+	$(MANAGE) load_monitor_reference
 	$(MANAGE) load_demo_data
+	$(MANAGE) load_demo_context
 	DEBUG=true $(MANAGE) runserver $(HOST)
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from areas.api import views as areas
 from interventions.api import imports as intervention_imports
 from interventions.api import views as interventions
+from monitor.api import views as monitor
 from programme.api import views as programme
 from reporting.api import imports as reporting_imports
 from reporting.api import views as reporting
@@ -33,6 +34,9 @@ router.register("escalations", reporting.EscalationViewSet)
 router.register("report-transitions", reporting.ReportTransitionViewSet)
 router.register("quarter-transitions", reporting.QuarterTransitionViewSet)
 router.register("export-jobs", reporting.ExportJobViewSet)
+router.register("context-measures", monitor.ContextMeasureViewSet)
+router.register("context-values", monitor.ContextValueViewSet)
+router.register("area-goals", monitor.AreaGoalViewSet)
 
 # Files in and out beside the router's resources, included before the router (so that
 # "import" is never read as an intervention's id).

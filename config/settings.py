@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "interventions",
     "reporting",
+    "monitor",
 ]
 
 MIDDLEWARE = [

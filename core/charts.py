@@ -264,3 +264,154 @@ def _pattern_defs(ident, styles) -> str:
             f'<rect width="6" height="6" fill="{style.fill}"/>{shapes}</pattern>'
         )
     return f"<defs>{''.join(patterns)}</defs>" if patterns else ""
+
+
+# Line charts: one line per series over the years, each with its own dash and marker
+# shape as well as colour, and an optional goal drawn as a labelled diamond.
+LINE_STYLES = [
+    (BLUE, "", "circle"),
+    ("#01689b", "6 3", "square"),
+    ("#535353", "2 3", "triangle"),
+    ("#6b3d8f", "8 3 2 3", "circle"),
+]
+GOAL_COLOUR = "#a4161a"  # 7.8:1 on white
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 70, WIDTH - 24, LEGEND_HEIGHT + 14, 180
+
+
+def line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[int, Decimal | None]]]],
+    *,
+    title: str,
+    description: str = "",
+    value_format: Callable = format_number,
+    ident: str = "chart",
+    goal: tuple[int, Decimal] | None = None,
+    goal_label: str = "",
+) -> Chart:
+    """Lines of ``(label, [(year, value)])`` over the years, missing values (None) left as
+    gaps, with ``goal`` (a year and a value) as a marker labelled ``goal_label``."""
+    series = [
+        (str(label), [(year, value) for year, value in points if value is not None])
+        for label, points in series
+    ]
+    years = sorted({year for _label, points in series for year, _value in points})
+    values = [value for _label, points in series for _year, value in points]
+    if goal is not None:
+        years = sorted({*years, goal[0]})
+        values.append(goal[1])
+    parts = []
+    for label, points in series:
+        if points:
+            (first_year, first), (last_year, last) = points[0], points[-1]
+            parts.append(
+                _("%(label)s %(first)s in %(first_year)s, %(last)s in %(last_year)s")
+                % {
+                    "label": label,
+                    "first": value_format(first),
+                    "first_year": first_year,
+                    "last": value_format(last),
+                    "last_year": last_year,
+                }
+            )
+    if goal is not None:
+        parts.append(
+            _("%(goal)s: %(value)s in %(year)s")
+            % {"goal": goal_label or _("goal"), "value": value_format(goal[1]), "year": goal[0]}
+        )
+    summary = (
+        _("%(title)s: %(parts)s.") % {"title": title, "parts": "; ".join(parts)}
+        if parts
+        else _("%(title)s: no figures.") % {"title": title}
+    )
+    height = PLOT_TOP + PLOT_HEIGHT + 30
+    body = [_line_legend(series, goal_label if goal else "")]
+    if not values:
+        body.append(_no_figures(PLOT_TOP))
+        return Chart(_svg(ident, title, description or summary, height, body), summary)
+
+    low, high = float(min(values)), float(max(values))
+    if low == high:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.1
+    low, high = low - pad, high + pad
+
+    def x_of(year):
+        if len(years) == 1:
+            return (PLOT_LEFT + PLOT_RIGHT) / 2
+        return PLOT_LEFT + (year - years[0]) / (years[-1] - years[0]) * (PLOT_RIGHT - PLOT_LEFT)
+
+    def y_of(value):
+        return PLOT_TOP + PLOT_HEIGHT - (float(value) - low) / (high - low) * PLOT_HEIGHT
+
+    bottom = PLOT_TOP + PLOT_HEIGHT
+    body.append(
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{PLOT_LEFT}" y2="{bottom}" stroke="{AXIS}"/>'
+        f'<line x1="{PLOT_LEFT}" y1="{bottom}" x2="{PLOT_RIGHT}" y2="{bottom}" stroke="{AXIS}"/>'
+    )
+    for step in range(5):
+        tick = low + (high - low) * step / 4
+        y = y_of(tick)
+        body.append(
+            f'<line x1="{PLOT_LEFT - 4}" y1="{y:.1f}" x2="{PLOT_RIGHT}" y2="{y:.1f}" '
+            f'stroke="#d0d0d0" stroke-width="0.5"/>'
+            f'<text x="{PLOT_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(value_format(Decimal(str(round(tick, 2)))))}</text>"
+        )
+    every = max(1, len(years) // 10)
+    for index, year in enumerate(years):
+        if index % every == 0 or index == len(years) - 1:
+            body.append(
+                f'<text x="{x_of(year):.1f}" y="{bottom + 18}" text-anchor="middle" '
+                f'fill="{TEXT}">{year}</text>'
+            )
+    for index, (label, points) in enumerate(series):
+        colour, dash, marker = LINE_STYLES[index % len(LINE_STYLES)]
+        coordinates = [(x_of(year), y_of(value)) for year, value in points]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        if len(coordinates) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates)
+            body.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"'
+                f"{dashes}/>"
+            )
+        for (year, value), (x, y) in zip(points, coordinates, strict=True):
+            body.append(
+                f"<g><title>{escape(label)}, {year}: {escape(value_format(value))}</title>"
+                f"{_marker(marker, x, y, colour)}</g>"
+            )
+    if goal is not None:
+        x, y = x_of(goal[0]), y_of(goal[1])
+        body.append(
+            f"<g><title>{escape(goal_label or _('goal'))}, {goal[0]}: "
+            f"{escape(value_format(goal[1]))}</title>"
+            f'<path d="M{x:.1f},{y - 7:.1f} l7,7 l-7,7 l-7,-7 z" fill="#ffffff" '
+            f'stroke="{GOAL_COLOUR}" stroke-width="2"/></g>'
+        )
+    return Chart(_svg(ident, title, description or summary, height, body), summary)
+
+
+def _marker(shape, x, y, colour) -> str:
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "triangle":
+        return f'<path d="M{x:.1f},{y - 5:.1f} l5,9 l-10,0 z" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+
+
+def _line_legend(series, goal_label) -> str:
+    items, x = [], PLOT_LEFT
+    for index, (label, _points) in enumerate(series):
+        colour, dash, marker = LINE_STYLES[index % len(LINE_STYLES)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        items.append(
+            f'<line x1="{x}" y1="13" x2="{x + 24}" y2="13" stroke="{colour}" stroke-width="2"'
+            f"{dashes}/>{_marker(marker, x + 12, 13, colour)}"
+            f'<text x="{x + 30}" y="17" fill="{TEXT}">{escape(label)}</text>'
+        )
+        x += 44 + 7 * len(label)
+    if goal_label:
+        items.append(
+            f'<path d="M{x + 8},6 l7,7 l-7,7 l-7,-7 z" fill="#ffffff" stroke="{GOAL_COLOUR}" '
+            f'stroke-width="2"/><text x="{x + 20}" y="17" fill="{TEXT}">{escape(goal_label)}</text>'
+        )
+    return f"<g>{''.join(items)}</g>"

@@ -17,6 +17,7 @@ from accounts import access
 from areas.models import AreaPartner, GovernanceArrangement
 from core.charts import stacked_bar_chart
 from interventions.models import Intervention
+from monitor import selectors as monitor
 from programme.models import ReportingPeriod
 
 from . import figures, services
@@ -76,6 +77,9 @@ def dashboard(*, user, period, track=None, today) -> dict:
             )[:ESCALATIONS_SHOWN]
         ),
         "escalations_total": quarter.open_escalations,
+        "monitor": monitor.dashboard(
+            user=user, lights={row.area_id: row.overall_light for row in quarter.per_area}
+        ),
     }
 
 
@@ -132,6 +136,7 @@ def area(*, user, area, page_number=1) -> dict:
         "lights": _lights_per_quarter(user, area),
         "escalations": list(escalations[:ESCALATIONS_SHOWN]),
         "escalations_total": escalations.count(),
+        "development": monitor.area_development(user=user, area=area),
     }
 
 

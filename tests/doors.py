@@ -12,6 +12,7 @@ from areas.models import (
     RegioDeal,
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from monitor.models import AreaGoal, ContextImport, ContextMeasure, ContextValue
 from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
@@ -59,6 +60,12 @@ CATEGORY = {
     IndicatorValue: "area",
     QuarterTransition: "reference",
     ExportJob: "own",
+    # The area monitor: measures are reference data; an area's figures and goals follow
+    # the area; the import log is the coordinators'.
+    ContextMeasure: "reference",
+    ContextValue: "area",
+    AreaGoal: "area",
+    ContextImport: "users",
 }
 
 
@@ -83,6 +90,8 @@ def row_in(model, area):
             report=factories.AreaReportFactory(area=area)
         ),
         IndicatorValue: lambda: _value_in(area),
+        ContextValue: lambda: factories.ContextValueFactory(area=area),
+        AreaGoal: lambda: factories.AreaGoalFactory(area=area),
         ReportTransition: lambda: ReportTransition.objects.create(
             report=factories.AreaReportFactory(area=area),
             actor=factories.UserFactory(),
@@ -127,6 +136,10 @@ def reference_row(model):
             format="csv",
             via="api",
             status="done",
+        ),
+        ContextMeasure: factories.ContextMeasureFactory,
+        ContextImport: lambda: ContextImport.objects.create(
+            user=factories.UserFactory(), format="tidy", file_name="cijfers.csv", sha256="0" * 64
         ),
         QuarterTransition: lambda: QuarterTransition.objects.create(
             period=factories.ReportingPeriodFactory(),

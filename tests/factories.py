@@ -16,6 +16,7 @@ from areas.models import (
     RegioDeal,
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from monitor.models import AreaGoal, ContextMeasure, ContextValue
 from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import AreaReport, Escalation, IndicatorValue, ProgressUpdate
 
@@ -223,3 +224,46 @@ class EscalationFactory(DjangoModelFactory):
     description = "Regels staan een gezamenlijke aanpak in de weg."
     kind = Escalation.Kind.RULES
     addressed_to = "BZK"
+
+
+class ContextMeasureFactory(DjangoModelFactory):
+    class Meta:
+        model = ContextMeasure
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"maat-{n}")
+    name_nl = factory.Sequence(lambda n: f"Maat {n}")
+    name_en = factory.Sequence(lambda n: f"Measure {n}")
+    unit = ContextMeasure.Unit.SCORE
+    decimals = 2
+    direction = ContextMeasure.Direction.HIGHER_IS_BETTER
+    aggregation = ContextMeasure.Aggregation.NONE
+    source_kind = ContextMeasure.SourceKind.OTHER
+    source = "Test"
+    licence = "CC BY 4.0"
+
+
+class ContextValueFactory(DjangoModelFactory):
+    """An area's imported value (pass geo_level and geo_code for another place)."""
+
+    class Meta:
+        model = ContextValue
+
+    measure = factory.SubFactory(ContextMeasureFactory)
+    area = factory.SubFactory(AreaFactory)
+    geo_level = ContextValue.GeoLevel.AREA
+    geo_code = factory.LazyAttribute(lambda o: o.area.code if o.area else "NL")
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    value = Decimal("4.00")
+    method = ContextValue.Method.IMPORTED
+
+
+class AreaGoalFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaGoal
+
+    area = factory.SubFactory(AreaFactory)
+    measure = factory.SubFactory(ContextMeasureFactory)
+    baseline_year = 2018
+    target_year = 2030
+    target_value = Decimal("4.20")

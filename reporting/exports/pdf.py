@@ -79,7 +79,25 @@ def quarter_context(*, user, period, area=None) -> dict:
             for row in quarter.per_area
         ],
         "programme_wide": _intervention_table(interventions.get("", []) if area is None else []),
+        "development": _development_table(tables["development"]),
     }
+
+
+def _development_table(development):
+    """The monitor's baseline, latest figure, change and goal per area and measure."""
+    numeric = [column.kind in (INTEGER, NUMBER) for column in development.columns]
+    rows = [
+        [
+            (_show(column, value), is_number)
+            for column, value, is_number in zip(development.columns, raw, numeric, strict=True)
+        ]
+        for raw in development.rows()
+    ]
+    headers = [
+        (str(column.header), is_number)
+        for column, is_number in zip(development.columns, numeric, strict=True)
+    ]
+    return table(str(development.title), headers, rows) if rows else None
 
 
 def _bucket(table, key):

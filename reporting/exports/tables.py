@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import GovernanceArrangement
 from core.spreadsheets.writing import DATE, INTEGER, MONEY, NUMBER, Column, Table
 from interventions.models import FundingLine, Indicator, Intervention
+from monitor.selectors import development_rows
 
 from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
 from ..selectors import QuarterFigures, quarter_figures
@@ -254,5 +255,24 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
                 Column(_("Regio Deal"), width=36),
             ],
             governance_rows,
+        ),
+        Table(
+            "development",
+            _("Development of the areas"),
+            [
+                Column(_("area"), width=24, key="area"),
+                Column(_("measure"), width=40, key="measure"),
+                Column(_("unit"), width=16, key="unit"),
+                Column(_("baseline year"), INTEGER, 10, key="baseline_year"),
+                Column(_("baseline"), NUMBER, key="baseline"),
+                Column(_("latest year"), INTEGER, 10, key="latest_year"),
+                Column(_("latest"), NUMBER, key="latest"),
+                Column(_("change"), NUMBER, key="change"),
+                Column(_("since the baseline"), width=14, key="verdict"),
+                Column(_("target year"), INTEGER, 10, key="target_year"),
+                Column(_("goal"), NUMBER, key="goal"),
+                Column(_("demo"), width=20, key="demo"),
+            ],
+            lambda: development_rows(user=user, area=area),
         ),
     ]

@@ -59,3 +59,35 @@ def test_the_pages_work_with_the_keyboard_alone(page, coordinator, quarter_with_
     assert skip.get_attribute("href") == "#content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "content"
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "liaison_a"])
+def test_the_area_monitor_passes_axe_and_works_with_the_keyboard(
+    page, request, persona, area_a, area_b, quarter_with_content
+):
+    from decimal import Decimal
+
+    from monitor import services as monitor
+
+    monitor.load_reference()
+    lbm = "lbm"
+    for area, values in ((area_a, ("3.90", "4.02")), (area_b, ("4.10", "4.00"))):
+        for year, value in zip((2018, 2024), values, strict=True):
+            factories.ContextValueFactory(
+                area=area, measure__code=lbm, year=year, value=Decimal(value)
+            )
+    factories.AreaGoalFactory(area=area_a, measure__code=lbm, target_value=Decimal("4.10"))
+    page.goto("/accounts/login/")
+    sign_in_on_pages(page, request.getfixturevalue(persona).email)
+    for path in ["/monitor/", "/monitor/?measure=inhabitants", f"/gebieden/{area_a.pk}/", "/"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        assert_no_violations(page)
+    page.goto("/monitor/")
+    # The measure and the year are chosen with the keyboard alone.
+    page.locator("#id_measure").focus()
+    page.keyboard.press("End")
+    page.locator("form.choose button[type=submit]").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "measure=" in page.url

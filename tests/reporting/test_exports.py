@@ -68,6 +68,7 @@ def test_xlsx_totals_equal_the_database(coordinator, quarter, area_a):
         "Geld per bron",
         "Knelpunten",
         "Governance",
+        "Ontwikkeling gebieden",
     ]
     summary = {row["gebied"]: row for row in rows_of(workbook["Samenvatting per gebied"])}
     committed_a = sum(
@@ -134,6 +135,7 @@ def test_csv_zip_has_every_table_with_a_bom(coordinator, quarter):
                 "money",
                 "escalations",
                 "governance",
+                "development",
             )
         )
         raw = archive.read("summary.csv")

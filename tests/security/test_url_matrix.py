@@ -348,6 +348,7 @@ class World:
 @pytest.fixture
 def world(personas, area_a, area_b, track):
     period = factories.ReportingPeriodFactory(programme=track.programme)
+    measure = factories.ContextMeasureFactory(code="lbm")
     for area, title, escalation in (
         (area_a, "Buurtcoaches A", "Knelpunt van A"),
         (area_b, "Geheim project B", "Knelpunt van B"),
@@ -356,6 +357,8 @@ def world(personas, area_a, area_b, track):
         report = factories.AreaReportFactory(area=area, period=period)
         factories.ProgressUpdateFactory(report=report, intervention=intervention)
         factories.EscalationFactory(report=report, title=escalation)
+        factories.ContextValueFactory(area=area, measure=measure, year=2024)
+        factories.AreaGoalFactory(area=area, measure=measure)
     return World(area_a, area_b, period, personas)
 
 
