@@ -31,7 +31,7 @@ from tests.reporting.test_exports import open_quarter_with_work
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT = 120  # seconds: a worker's start and a small export, on a busy machine
+WAIT = 300  # seconds: a worker's start and a small export, on a busy machine
 
 
 def redis_url():
