@@ -158,6 +158,9 @@ def seeded(coordinator, liaison_a, liaison_b, area_a, area_b, track):
     report_b.overall_light = "amber"
     report_b.save()
     services.report_step(report=report_b, user=liaison_b, step="submit")
+    for area in (area_a, area_b):
+        factories.ContextValueFactory(area=area)
+        factories.AreaGoalFactory(area=area)
     return period
 
 
