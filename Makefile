@@ -3,7 +3,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format messages schema bench setup
+.PHONY: run test test-fast test-worker lint format messages schema bench setup
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -23,10 +23,17 @@ run: setup
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: setup
-	$(UV) run --frozen pytest -q --ignore=tests/e2e
+	$(UV) run --frozen pytest -q --ignore=tests/e2e -m "not worker"
 	@# The browser tests in a session of their own: after other tests have emptied the
 	@# database, its migrated roles did not come back for tests that drive Playwright.
 	$(UV) run --frozen pytest -q tests/e2e
+
+## Jobs through Redis and a real Celery worker process, on PostgreSQL (CI runs it):
+## DATABASE_URL=postgres://... TEST_REDIS_URL=redis://127.0.0.1:6379/15 make test-worker
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-worker: setup
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac
+	TEST_REDIS_URL=$(TEST_REDIS_URL) $(UV) run --frozen pytest -q -m worker tests/operations
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -60,6 +60,8 @@ def visible(user, queryset):
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     owner_path = getattr(model, "owner_path", None)
+    if owner_path and getattr(model, "private_to_owner", False):  # background jobs
+        return queryset.filter(**{owner_path: user.pk})
     if owner_path:  # personal rows: accounts and API tokens
         return queryset if is_coordinator(user) else queryset.filter(**{owner_path: user.pk})
     area_path = getattr(model, "area_path", None)
@@ -94,6 +96,33 @@ def areas_of(obj):
             return frozenset()
     area_id = getattr(target, target._meta.get_field(last).attname)
     return frozenset([area_id]) if area_id else frozenset()
+
+
+def may_request_exports(user):
+    """Whether ``user`` may ask for the quarterly report as a file: every role that may
+    read quarters (the file holds only what they may see)."""
+    return bool(user.is_active and has_model_permission(user, ReportingPeriod, "view"))
+
+
+def scope_of(user, area=None):
+    """The areas a job for ``user`` covers, to be asked again when its outcome is
+    fetched: ``area`` alone when given, else every area (None) for those who see all,
+    else their own areas now."""
+    if area is not None:
+        return [area.pk]
+    return None if sees_all_areas(user) else sorted(own_area_ids(user))
+
+
+def may_use_job(user, job):
+    """Whether ``user`` may follow a background job and take its file: only the person
+    who asked, and only while they may still see every area it covers (a liaison whose
+    membership was removed no longer gets the area's file). Anything else answers as a
+    job that does not exist."""
+    if not user.is_authenticated or not user.is_active or job.user_id != user.pk:
+        return False
+    if sees_all_areas(user):
+        return True
+    return job.areas is not None and set(job.areas) <= own_area_ids(user)
 
 
 def has_model_permission(user, model, action):

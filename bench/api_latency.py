@@ -263,7 +263,7 @@ def locust(port, key, scenario, users, duration):
     }
 
 
-def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, say=print):
+def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, http=True, say=print):
     setup()
     users = bench_users()
     key = api_token(users["viewer"], "bench latency")
@@ -272,7 +272,25 @@ def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, say=
     for scenario in chosen:
         detail = in_process(key, scenario, repeat)
         counts = queries_by_page_size(key, scenario) if scenario["list"] else None
-        results.append({**scenario, "paths_detail": detail, "queries_by_size": counts})
+        sql = sum(p["sql_ms"] for p in detail) / len(detail)
+        page = sum(p["page_ms"] for p in detail) / len(detail)
+        results.append(
+            {
+                **scenario,
+                "paths_detail": detail,
+                "queries_by_size": counts,
+                "sql_ms": sql,
+                "page_ms": page,
+                # The target (DESIGN.md section 8): the page in-process against its SQL.
+                "in_process_ratio": page / sql if sql else None,
+            }
+        )
+        say(
+            f"{scenario['label']:<45} in-process page {page:.1f} ms, raw SQL {sql:.1f} ms: "
+            f"{page / sql:.2f} x"
+        )
+    if not http:
+        return {"workers": workers, "threads": threads, "duration": 0, "scenarios": results}
     server = serve(port, workers, threads)
     try:
         for result in results:
@@ -285,10 +303,7 @@ def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, say=
                     f" p95 {figures['p95']:.0f} ms, p99 {figures['p99']:.0f} ms,"
                     f" {figures['rps']:.0f}/s, {figures['failures']} failed"
                 )
-            sql = sum(p["sql_ms"] for p in result["paths_detail"]) / len(result["paths_detail"])
-            page = sum(p["page_ms"] for p in result["paths_detail"]) / len(result["paths_detail"])
-            result["sql_ms"] = sql
-            result["page_ms"] = page
+            sql, page = result["sql_ms"], result["page_ms"]
             result["ratio"] = result["http"][1]["p50"] / sql if sql else None
             say(
                 f"{'':<45} raw SQL {sql:.1f} ms, in-process page {page:.1f} ms, "
@@ -309,8 +324,19 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", nargs="*", help="scenario names")
+    parser.add_argument(
+        "--in-process-only", action="store_true", help="no gunicorn and locust: the ratios only"
+    )
     args = parser.parse_args()
-    run(args.duration, args.repeat, args.workers, args.threads, args.port, args.only)
+    run(
+        args.duration,
+        args.repeat,
+        args.workers,
+        args.threads,
+        args.port,
+        args.only,
+        http=not args.in_process_only,
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Time and peak memory of the quarterly XLSX and CSV exports on the generated data,
-and CSV against PostgreSQL's own COPY of the same rows.
+the XLSX writer against openpyxl's write-only mode side by side, and CSV against
+PostgreSQL's own COPY of the same rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench uv run python bench/exports.py
 
@@ -8,6 +9,9 @@ with its update of that quarter) as the bench coordinator. Peak memory is the Py
 heap's peak during the export (tracemalloc, in a second run: tracing slows Python
 down), so a streamed export stays flat as the data grows; the same export of one area
 shows whether it does.
+
+``openpyxl_write_only`` below is the writer the exports used before XlsxWriter: the same
+tables, typed cells, bold frozen header and filters, so both write the same workbook.
 """
 
 import argparse
@@ -25,18 +29,62 @@ if __package__ in (None, ""):
 from .common import bench_users, open_quarter, setup
 
 
-def measure(run):
+def openpyxl_write_only(tables, target):
+    """The national XLSX as openpyxl's write-only mode writes it (the former writer)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from core.spreadsheets.writing import FORMATS, TEXT
+
+    bold = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    for table in tables:
+        sheet = workbook.create_sheet(str(table.title)[:31])
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=str(column.header))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        for row in table.rows():
+            cells = []
+            for column, value in zip(table.columns, row, strict=True):
+                value = column.display(value)
+                if value is None or value == "":
+                    cells.append(None)
+                    continue
+                cell = WriteOnlyCell(sheet, value=str(value) if column.kind == TEXT else value)
+                if column.kind == TEXT or isinstance(value, str):
+                    cell.data_type = "s"
+                elif column.kind in FORMATS:
+                    cell.number_format = FORMATS[column.kind]
+                cells.append(cell)
+            sheet.append(cells)
+            count += 1
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{count + 1}"
+    workbook.save(target)
+
+
+def measure(run, trace=True):
     start = time.perf_counter()
     size = run()
     elapsed = time.perf_counter() - start
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if trace:
+        tracemalloc.start()
+        run()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     return {"seconds": elapsed, "peak_mib": peak / 2**20, "size_mib": size / 2**20}
 
 
-def run(say=print):
+def run(say=print, only=None, trace=True):
     setup()
     from django.db import connection
 
@@ -95,12 +143,15 @@ def run(say=print):
     figures = {"interventions": count, "updates": updates, "quarter": period.label}
     for name, go in [
         ("xlsx", export(write_xlsx)),
+        ("xlsx_openpyxl", export(openpyxl_write_only)),
         ("xlsx_one_area", export(write_xlsx, area)),
         ("csv_zip", export(write_csv_zip)),
         ("csv_interventions", csv_interventions_only),
         ("copy_interventions", copy_interventions),
     ]:
-        figures[name] = measure(go)
+        if only and name not in only:
+            continue
+        figures[name] = measure(go, trace=trace)
         f = figures[name]
         say(
             f"{name:<22} {f['seconds']:7.2f} s   peak {f['peak_mib']:6.1f} MiB"
@@ -108,16 +159,22 @@ def run(say=print):
         )
     figures["area"] = area.name
     figures["area_interventions"] = interventions.filter(area=area).count()
-    figures["ratio"] = (
-        figures["csv_interventions"]["seconds"] / figures["copy_interventions"]["seconds"]
-    )
-    say(f"CSV / COPY ratio: {figures['ratio']:.1f}")
+    if "csv_interventions" in figures and "copy_interventions" in figures:
+        figures["ratio"] = (
+            figures["csv_interventions"]["seconds"] / figures["copy_interventions"]["seconds"]
+        )
+        say(f"CSV / COPY ratio: {figures['ratio']:.1f}")
     return figures
 
 
 def main():
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    run()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help="e.g. xlsx xlsx_openpyxl")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="time only (the traced run doubles the time)"
+    )
+    args = parser.parse_args()
+    run(only=args.only, trace=not args.no_trace)
 
 
 if __name__ == "__main__":

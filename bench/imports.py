@@ -231,12 +231,12 @@ def report(rows, database):
         f"  quarter template ({len(data) / 1024:.0f} KiB)   {template_seconds:6.2f} s  peak {template_peak:6.1f} MiB"
     )
     print(
-        f"  quarter import, all rows changed  {import_seconds:6.2f} s  peak {import_peak:6.1f} MiB (re-run), {import_queries / rows:.1f} queries a row"
+        f"  quarter import, all rows changed  {import_seconds:6.2f} s  peak {import_peak:6.1f} MiB (re-run), {import_queries} queries in all"
     )
     print(f"  intervention sheet, dry run       {dry_seconds:6.2f} s  peak {dry_peak:6.1f} MiB")
     print(
         f"  intervention sheet, applied       {apply_seconds:6.2f} s  "
-        f"{apply_queries / rows:.1f} queries a row"
+        f"{apply_queries} queries in all"
     )
     print(
         f"  zip bomb (100 MiB unpacked)        {bomb_seconds:6.2f} s  peak {bomb_peak:6.1f} MiB -> {code_bomb}"

@@ -120,9 +120,9 @@ def report(*, scale, quick, started, database, api, export, page, host, say, rem
         )
     for s in api_lists:
         lines.append(
-            f"| API {s['label']}: page ≤ 3 × raw SQL | {s['ratio']:.2f} × "
-            f"(HTTP p50 {ms(s['http'][1]['p50'])}, SQL {s['sql_ms']:.1f} ms) | "
-            f"{mark(s['ratio'] <= 3)} |"
+            f"| API {s['label']}: page ≤ 2 × raw SQL (in-process) | "
+            f"{s['in_process_ratio']:.2f} × (page {s['page_ms']:.0f} ms, SQL {s['sql_ms']:.1f} ms; "
+            f"HTTP p50 {ms(s['http'][1]['p50'])}) | {mark(s['in_process_ratio'] <= 2)} |"
         )
     x = export["xlsx"]
     a = export["xlsx_one_area"]
@@ -143,11 +143,14 @@ def report(*, scale, quick, started, database, api, export, page, host, say, rem
         f"({slowest['label']}, {slowest['role']}); {len(measured)} lists × roles | "
         f"{mark(slowest['median_ms'] < 500)} |"
     )
+    # DESIGN.md section 8: the dashboard over 400 areas < 300 ms warm, < 600 ms cold.
+    limits = {"dashboard": 300, "dashboard, cold cache": 600}
     for row in [r for r in page["pages"] if r["role"] == "coordinator"]:
         if row["status"] == 200:
+            limit = limits.get(row["label"], 500)
             lines.append(
-                f"| {row['label'].capitalize()} < 500 ms | median {ms(row['median_ms'])} | "
-                f"{mark(row['median_ms'] < 500)} |"
+                f"| {row['label'].capitalize()} < {limit} ms | median {ms(row['median_ms'])} | "
+                f"{mark(row['median_ms'] < limit)} |"
             )
     for name in page["skipped"]:
         lines.append(f"| `{name}` < 500 ms | not measured: the page does not exist yet | – |")
@@ -197,7 +200,8 @@ def report(*, scale, quick, started, database, api, export, page, host, say, rem
         "|---|---|---|---|",
     ]
     for key, label in [
-        ("xlsx", "XLSX, 6 sheets"),
+        ("xlsx", "XLSX, 6 sheets (XlsxWriter, constant memory)"),
+        ("xlsx_openpyxl", "XLSX, 6 sheets, openpyxl write-only (the former writer)"),
         (
             "xlsx_one_area",
             f"XLSX, 6 sheets, one area ({export['area_interventions']} interventions)",

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before everything: a load balancer's probes need no host check, HTTPS or session.
+    "config.health.HealthMiddleware",
     # First: every log line of the request, even of a failing middleware, carries its id.
     "config.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -219,6 +222,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Job files (exports, uploaded imports): never served by URL, only through views that
+    # ask accounts/access.py. Several app servers and the workers must share this folder
+    # (a network volume), or point the backend at object storage.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.path("PRIVATE_FILES_ROOT", default=BASE_DIR / "private-files"),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -230,6 +243,65 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="register@leefbaarheid.example")
 # Liaisons whose report is not in get one reminder this many days before the deadline.
 DEADLINE_REMINDER_DAYS = env.int("DEADLINE_REMINDER_DAYS", default=7)
+
+# Redis: the shared cache (and, unless CELERY_BROKER_URL names another, the broker).
+# Several app servers share sessions (database), the cache, rate limits (cache), jobs
+# (database and file storage) and lockouts (django-axes, database); none keeps state in
+# its own memory. Without REDIS_URL the cache is this process's memory: one server only.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="register"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Background jobs (Celery, config/celery.py). Without a broker a task runs in-process
+# when it is sent, so `make run` and the default tests need no Redis and no worker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# A job's state, progress and file live in its row and in file storage, not in Celery.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# A job whose worker dies halfway is handed to another worker, not lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Amsterdam"
+# What cron did before: run by `celery -A config beat`, one per deployment.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "reporting.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "expired-job-files": {
+        "task": "core.jobs.remove_expired_files",
+        "schedule": crontab(minute=15),
+    },
+    "expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+CELERY_IMPORTS = ["core.jobs"]
+# A job's file (an export) is kept this many days, then removed by the schedule above.
+JOB_FILES_KEPT_DAYS = env.int("JOB_FILES_KEPT_DAYS", default=7)
+# An Excel upload larger than this is imported by a worker, with a page showing its
+# progress; smaller ones in the request (a 2,000-row quarter is about 150 KB).
+IMPORT_IN_REQUEST_MAX_BYTES = env.int("IMPORT_IN_REQUEST_MAX_BYTES", default=100 * 1024)
+# A single area's quarterly report with at most this many interventions is made in the
+# request; larger ones and every programme-wide export are background jobs.
+EXPORT_IN_REQUEST_MAX_INTERVENTIONS = env.int("EXPORT_IN_REQUEST_MAX_INTERVENTIONS", default=2000)
+# /readyz wants a worker heartbeat younger than this (seconds) when a broker is set.
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

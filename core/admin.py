@@ -10,6 +10,7 @@ from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path, 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseNotAllowed
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -218,3 +219,16 @@ class TabularInline(ScopedInline, admin.TabularInline):
 
 class StackedInline(ScopedInline, admin.StackedInline):
     pass
+
+
+def job_progress_page(model_admin, request, job, obj):
+    """The admin's page of a background job still at work (core/jobs.py): how far it
+    is, refreshed by the page itself until the job is done."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Import from Excel"),
+        "job": job,
+        "back_url": request.path.rsplit("/import/", 1)[0] + "/",
+        "back_label": str(obj) if obj is not None else model_admin.opts.verbose_name_plural,
+    }
+    return TemplateResponse(request, "admin/job_progress.html", context)

@@ -5,17 +5,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from core.admin import RegisterAdmin, TabularInline
-from core.spreadsheets.reading import LIMITS, XLSX_CONTENT_TYPE, SpreadsheetRefused
+from core.admin import RegisterAdmin, TabularInline, job_progress_page
+from core.jobs import too_large_for_a_request
+from core.spreadsheets.reading import LIMITS, XLSX_CONTENT_TYPE, Problem, SpreadsheetRefused
 
 from . import imports
-from .models import FundingLine, Indicator, Intervention, TargetGroup
+from .models import FundingLine, Indicator, Intervention, InterventionImportJob, TargetGroup
 
 # A previewed file travels back with the confirmation, signed, while it fits in a form
 # field (the request body cap); a larger one is uploaded again with "preview" unticked.
@@ -119,6 +120,11 @@ class InterventionAdmin(RegisterAdmin):
                 name="interventions_intervention_import",
             ),
             path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="interventions_intervention_import_job",
+            ),
+            path(
                 "import/sheet/",
                 self.admin_site.admin_view(self.sheet_view),
                 name="interventions_intervention_import_sheet",
@@ -152,6 +158,19 @@ class InterventionAdmin(RegisterAdmin):
                 }
             else:
                 form = InterventionImportForm(request.POST, request.FILES)
+            if not refusal and request.POST.get("job"):
+                return self._confirm_job(request, request.POST["job"])
+            if (
+                not refusal
+                and form.is_valid()
+                and too_large_for_a_request(form.cleaned_data["file"])
+            ):
+                job = imports.start_intervention_import(
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
+                    dry_run=form.cleaned_data["preview"],
+                )
+                return HttpResponseRedirect(self._job_url(job))
             if not refusal and form.is_valid():
                 upload, expected = form.cleaned_data["file"], ""
                 if upload is None:
@@ -170,35 +189,88 @@ class InterventionAdmin(RegisterAdmin):
                         refusal = error.message
                     else:
                         if result.ok and not dry_run:
-                            counts = result.counts()
-                            self.message_user(
-                                request,
-                                _(
-                                    "Imported: %(created)d interventions created, %(updated)d "
-                                    "updated, %(unchanged)d unchanged."
-                                )
-                                % counts,
-                                messages.SUCCESS,
-                            )
-                            return HttpResponseRedirect(
-                                reverse("admin:interventions_intervention_changelist")
-                            )
+                            return self._imported(request, result.counts())
                         if result.ok:
                             upload.seek(0)
                             confirm = carry(request.user, upload.read(), result.fingerprint())
+        return self._import_page(
+            request,
+            form,
+            result,
+            result.counts() if result else {},
+            result.problems if result else [],
+            refusal,
+            confirm=confirm,
+        )
+
+    def _imported(self, request, counts):
+        self.message_user(
+            request,
+            _(
+                "Imported: %(created)d interventions created, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
+            % counts,
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:interventions_intervention_changelist"))
+
+    def _import_page(self, request, form, result, counts, problems, refusal, **extra):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import interventions from Excel"),
             "opts": self.opts,
             "form": form,
             "result": result,
-            "counts": result.counts() if result else {},
-            "problems": result.problems if result else [],
+            "counts": counts,
+            "problems": problems,
             "refusal": refusal,
-            "confirm": confirm,
             "sheet_url": reverse("admin:interventions_intervention_import_sheet"),
+            **extra,
         }
         return TemplateResponse(request, "admin/interventions/intervention/import.html", context)
+
+    def _job_url(self, job):
+        return reverse("admin:interventions_intervention_import_job", args=[job.pk])
+
+    def _own_job(self, request, job_id):
+        job = InterventionImportJob.objects.for_user(request.user).filter(pk=job_id).first()
+        if job is None or not access.may_use_job(request.user, job):
+            raise Http404
+        return job
+
+    def _confirm_job(self, request, job_id):
+        """Apply a previewed large sheet: its file, applied only while the plan is the
+        one the preview showed."""
+        preview = self._own_job(request, job_id)
+        if not (preview.dry_run and preview.result.get("ok")):
+            raise Http404
+        job = imports.start_intervention_import(
+            user=request.user, upload=preview, dry_run=False, expected=preview.result["fingerprint"]
+        )
+        return HttpResponseRedirect(self._job_url(job))
+
+    def import_job_view(self, request, job_id):
+        """A large sheet in a worker: its progress, then the same preview or result."""
+        if not access.may_import_interventions(request.user):
+            raise PermissionDenied
+        job = self._own_job(request, job_id)
+        if not job.is_finished:
+            return job_progress_page(self, request, job, None)
+        if job.status == job.Status.FAILED:
+            return self._import_page(request, InterventionImportForm(), None, {}, [], job.error)
+        result = {**job.result, "dry_run": job.dry_run}
+        if result["ok"] and not job.dry_run:
+            return self._imported(request, result["counts"])
+        return self._import_page(
+            request,
+            InterventionImportForm(),
+            result,
+            result["counts"],
+            [Problem(**problem) for problem in result["problems"]],
+            "",
+            confirm_job=job.pk if result["ok"] else "",
+        )
 
 
 @admin.register(TargetGroup)

@@ -21,20 +21,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
-from django.db.models.signals import post_save
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import access
 from areas.models import Area, Partner
+from core import history
+from core.constraints import full_clean_in_bulk
+from core.jobs import JobFailed
 from core.spreadsheets import reading as xlsx
-from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.reading import Column, Problem, SpreadsheetRefused
 from core.spreadsheets.writing import DATE, INTEGER, MONEY, TEXT, Table, write_xlsx
 from core.spreadsheets.writing import Column as WrittenColumn
+from core.versioning import loaded_under_lock, raise_versions
 from programme.models import Theme, Track
 
-from .models import FundingLine, Intervention
+from .models import FundingLine, Intervention, InterventionImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -139,18 +142,22 @@ class InterventionImport:
 
 
 def import_interventions(
-    *, user, upload, dry_run: bool = True, expected: str = ""
+    *, user, upload, dry_run: bool = True, expected: str = "", progress=None
 ) -> InterventionImport:
     """Check the sheet and, unless ``dry_run``, apply it. With ``expected`` (the
     fingerprint of a previewed plan) the import is applied only when the plan is still
     the same. Raises SpreadsheetRefused for a file that cannot be read and
-    PermissionDenied for anyone but a coordinator."""
+    PermissionDenied for anyone but a coordinator. ``progress`` (a function of a
+    percentage) hears how far it is."""
     if not access.may_import_interventions(user):
         raise PermissionDenied
+    progress = progress or (lambda percent: None)
     result = InterventionImport(dry_run=dry_run)
     interventions, funding = _read(upload, result.problems)
+    progress(40)
     with transaction.atomic():
         writes = _plan(user, interventions, funding, result)
+        progress(70)
         if result.problems or dry_run:
             return result
         if expected and expected != result.fingerprint():
@@ -164,14 +171,57 @@ def import_interventions(
                 )
             )
             return result
-        for write in writes:
-            write(user)
+        writes.apply(user)
     logger.info(
         "intervention import user=%s %s",
         user.pk,
         " ".join(f"{k}={v}" for k, v in result.counts().items()),
     )
     return result
+
+
+def start_intervention_import(*, user, upload, dry_run=True, expected=""):
+    """Hand a large sheet to a worker: the file kept privately, the job queued once this
+    transaction commits. A preview job's file serves its confirmation as well."""
+    if not access.may_import_interventions(user):
+        raise PermissionDenied
+    job = InterventionImportJob(
+        user=user, dry_run=dry_run, expected=expected, areas=access.scope_of(user)
+    )
+    if isinstance(upload, InterventionImportJob):
+        job.upload = upload.upload.name  # the previewed file, confirmed
+    else:
+        job.upload.save(upload.name, upload, save=False)
+    job.save()
+    job.enqueue()
+    return job
+
+
+def run_intervention_import(job):
+    """The worker's side of ``start_intervention_import``: the plan or the problems kept
+    on the job for its page."""
+    if not access.may_use_job(job.user, job):
+        raise JobFailed(_("Only programme coordinators import interventions."))
+    try:
+        with job.upload.open("rb") as upload:
+            result = import_interventions(
+                user=job.user,
+                upload=upload,
+                dry_run=job.dry_run,
+                expected=job.expected,
+                progress=job.set_progress,
+            )
+    except SpreadsheetRefused as error:
+        raise JobFailed(error.message) from error
+    except PermissionDenied as error:
+        raise JobFailed(_("Only programme coordinators import interventions.")) from error
+    job.result = {
+        "ok": result.ok,
+        "counts": result.counts(),
+        "plan": [item.as_dict() for item in result.plan],
+        "problems": [problem.as_dict() for problem in result.problems],
+        "fingerprint": result.fingerprint() if result.ok else "",
+    }
 
 
 def _read(upload, problems):
@@ -203,7 +253,9 @@ class _Lookups:
 
         self.areas = {
             xlsx.folded(area.code): area
-            for area in Area.objects.for_user(user).filter(code__in=_raw(interventions, "area"))
+            for area in Area.objects.for_user(user)
+            .filter(code__in=_raw(interventions, "area"))
+            .prefetch_related("tracks")
         }
         self.tracks = {
             (xlsx.folded(track.programme.code), track.number): track
@@ -226,18 +278,56 @@ class _Lookups:
             .filter(code__in=codes)
             .select_for_update(of=("self",))
             .select_related("area", "track__programme", "lead_partner")
-            .prefetch_related("themes", "funding_lines")
+            .prefetch_related("themes", "funding_lines", "area__tracks")
         }
+        # Codes taken by interventions the import does not update (it creates them).
+        self.taken = set(
+            Intervention._base_manager.filter(code__in=codes).values_list("code", flat=True)
+        ) - {intervention.code for intervention in self.interventions.values()}
 
 
 def _raw(rows, key):
     return {row.get(key) for row in rows if row.get(key)}
 
 
+@dataclass
+class _Writes:
+    """What applying the plan writes: a few statements for all rows, each changed row
+    with one history record by the importer (core/history.py)."""
+
+    created: list = field(default_factory=list)  # new interventions
+    created_themes: list = field(default_factory=list)  # their theme ids, in that order
+    changed: list = field(default_factory=list)  # changed interventions
+    changed_fields: set = field(default_factory=set)
+    changed_themes: dict = field(default_factory=dict)  # intervention id -> theme ids
+    lines_created: list = field(default_factory=list)
+    lines_changed: list = field(default_factory=list)
+    lines_deleted: list = field(default_factory=list)
+
+    def apply(self, user):
+        history.create_with_history(
+            Intervention, self.created, user=user, links={"themes": self.created_themes}
+        )
+        if self.changed:
+            raise_versions(Intervention, self.changed)  # still as previewed, and locked
+            history.update_with_history(
+                Intervention,
+                self.changed,
+                [*sorted(self.changed_fields), "version"],
+                user=user,
+                links={"themes": self.changed_themes},
+            )
+        history.create_with_history(FundingLine, self.lines_created, user=user)
+        history.update_with_history(FundingLine, self.lines_changed, ["amount", "note"], user=user)
+        for line in self.lines_deleted:  # rare; simple-history records each deletion
+            line._history_user = user
+            line.delete()
+
+
 def _plan(user, rows, funding_rows, result):
-    """Check every row; returns the writes (callables) that apply the plan."""
+    """Check every row; returns the writes that apply the plan."""
     lookups = _Lookups(user, rows, funding_rows)
-    writes = []
+    writes = _Writes()
     seen = {}
     planned = {}
     for row in rows:
@@ -253,7 +343,9 @@ def _plan(user, rows, funding_rows, result):
             )
             continue
         seen[key] = row
-        item = _plan_intervention(user, row, lookups, writes)
+        # The versions of the locked rows stand for their stored ones while checking.
+        with loaded_under_lock(lookups.interventions.values()):
+            item = _plan_intervention(user, row, lookups, writes)
         if item is not None:
             result.plan.append(item)
             planned[key] = item
@@ -329,7 +421,7 @@ def _plan_intervention(user, row, lookups, writes):
             f.name for f in Intervention._meta.fields if f.name not in changed and f.name != "code"
         ]
         problems = _rules(
-            candidate, user, "change" if existing else "add", themes, unchanged_fields
+            candidate, user, "change" if existing else "add", themes, unchanged_fields, lookups
         )
         for name, message in problems:
             row.problem(name if name in row.headers else "code", message, "invalid")
@@ -338,14 +430,23 @@ def _plan_intervention(user, row, lookups, writes):
     item = PlannedIntervention(row.number, candidate.code, candidate.title, action, changes)
     item.candidate = candidate
     item.detail = [*detail, ("version", existing.version if existing else None, None)]
-    if action != "unchanged":
-        writes.append(
-            lambda user: _save_intervention(candidate, themes if themes_changed else None, user)
-        )
+    if action == "create":
+        writes.created.append(candidate)
+        writes.created_themes.append({theme.pk for theme in themes})
+    elif action == "update":
+        writes.changed.append(candidate)
+        writes.changed_fields |= {name for name, _old, _new in detail if name != "themes"}
+        if themes_changed:
+            writes.changed_themes[candidate.pk] = {theme.pk for theme in themes}
     return item
 
 
-def _rules(candidate, user, action, themes, unchanged_fields=()):
+# Foreign keys the sheet names by code or name: found within the user's scope, so they
+# exist, and are not looked up again row by row.
+RESOLVED = ["track", "area", "lead_partner"]
+
+
+def _rules(candidate, user, action, themes, unchanged_fields, lookups):
     """The models' rules and the access policy on an unsaved candidate."""
     problems = []
     try:
@@ -353,45 +454,22 @@ def _rules(candidate, user, action, themes, unchanged_fields=()):
     except ValidationError as error:
         problems += [("themes", message) for message in error.messages]
     # A changed row is checked as a model form checks it: the fields it does not change
-    # are left out of the field and constraint checks; clean() always runs.
-    unchanged = [] if action == "add" else unchanged_fields
+    # are left out of the field and constraint checks; clean() always runs. The code's
+    # uniqueness is checked for every row of the sheet at once (lookups.taken).
+    unchanged = [] if action == "add" else list(unchanged_fields)
     try:
-        candidate.full_clean(exclude=unchanged)
+        full_clean_in_bulk(candidate, exclude=[*unchanged, *RESOLVED], validate_unique=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             problems += [(name, message) for message in messages]
+    if action == "add" and candidate.code in lookups.taken:
+        problems += [
+            ("code", message)
+            for message in candidate.unique_error_message(Intervention, ["code"]).messages
+        ]
     if not problems and not access.can(user, action, candidate):
         problems.append(("area", str(_("You cannot save this outside your areas."))))
     return problems
-
-
-def _save_intervention(intervention, themes, user):
-    """Save with exactly one history record that holds the themes as saved."""
-    intervention._history_user = user
-    if themes is None:
-        intervention.save()
-        return
-    creating = intervention._state.adding
-    if not creating:
-        # The links first, silently; then the save records fields and links at once.
-        intervention.skip_history_when_saving = True
-        intervention.themes.set(themes)
-        del intervention.skip_history_when_saving
-        intervention.save()
-        return
-    intervention.skip_history_when_saving = True
-    intervention.save()
-    intervention.themes.set(themes)
-    del intervention.skip_history_when_saving
-    # Now the history of the creation, with its themes (simple-history's own receiver).
-    post_save.send(
-        sender=Intervention,
-        instance=intervention,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=router.db_for_write(Intervention),
-    )
 
 
 def _plan_funding(user, rows, lookups, planned, writes, result, in_sheet):
@@ -467,21 +545,23 @@ def _plan_funding(user, rows, lookups, planned, writes, result, in_sheet):
                 continue
             if action == "add":
                 item.funding_created += 1
+                writes.lines_created.append(line)
             else:
                 item.funding_changed += 1
-            writes.append(lambda user, line=line: _save_line(line, user))
+                writes.lines_changed.append(line)
         for line_key, line in stored.items():
             if line_key not in seen:
                 if not access.can(user, "delete", line):
                     lines[0].problem("code", _("You cannot change this row."), "forbidden")
                     continue
                 item.funding_deleted += 1
-                writes.append(lambda user, line=line: _delete_line(line, user))
+                writes.lines_deleted.append(line)
 
 
 def _line_valid(row, line, user, action):
     try:
-        line.full_clean(exclude=["intervention"])
+        # The funder was found by name within the user's scope (RESOLVED, above).
+        full_clean_in_bulk(line, exclude=["intervention", "funder"])
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             for message in messages:
@@ -491,16 +571,6 @@ def _line_valid(row, line, user, action):
         row.problem("code", _("You cannot save this outside your areas."), "forbidden")
         return False
     return True
-
-
-def _save_line(line, user):
-    line._history_user = user
-    line.save()
-
-
-def _delete_line(line, user):
-    line._history_user = user
-    line.delete()
 
 
 WRITTEN_KINDS = {

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from areas.models import Area, Partner
+from core.jobs import Job, job_file_path, private_storage
 from core.money import money_validators
 from core.protection import ProtectedLinksMixin
 from core.scoping import ScopedQuerySet
@@ -145,7 +146,8 @@ class Intervention(VersionedModel):
         super().clean()
         errors = {}
         if self.area_id and self.track_id:
-            if not self.area.tracks.filter(pk=self.track_id).exists():
+            # .all(): the area's few tracks, or those an import prefetched for every row.
+            if self.track_id not in {track.pk for track in self.area.tracks.all()}:
                 errors["track"] = _("The area does not take part in this track.")
         if self.status in (self.Status.RUNNING, self.Status.COMPLETED) and not self.start_date:
             errors["start_date"] = _("A running or completed intervention has a start date.")
@@ -286,3 +288,34 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class InterventionImportJob(Job):
+    """A large intervention sheet, checked (a preview) or applied by a worker
+    (interventions/imports.py), with its plan or its problems kept for the result page."""
+
+    upload = models.FileField(
+        _("uploaded file"), storage=private_storage, upload_to=job_file_path, max_length=200
+    )
+    dry_run = models.BooleanField(_("preview only"), default=True)
+    expected = models.CharField(
+        _("previewed plan"),
+        max_length=64,
+        blank=True,
+        help_text=_("Applied only while the plan is still the one previewed."),
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        verbose_name = _("intervention import")
+        verbose_name_plural = _("intervention imports")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
+
+    def run(self):
+        from .imports import run_intervention_import
+
+        run_intervention_import(self)

@@ -109,6 +109,12 @@ class AreaReportAdmin(RegisterAdmin):
             admin_path(self, "<path:object_id>/template/", admin_views.report_template, "template"),
             admin_path(self, "<path:object_id>/import/", admin_views.report_import, "import"),
             admin_path(
+                self,
+                "<path:object_id>/import/<int:job_id>/",
+                admin_views.report_import_job,
+                "import_job",
+            ),
+            admin_path(
                 self, "<path:object_id>/add-updates/", admin_views.report_add_updates, "add_updates"
             ),
             *super().get_urls(),

@@ -21,11 +21,14 @@ from django.utils.translation import ngettext
 
 from accounts import access
 from areas.models import Area
-from core.spreadsheets.reading import LIMITS, SpreadsheetRefused
+from core.admin import job_progress_page
+from core.jobs import too_large_for_a_request
+from core.spreadsheets.reading import LIMITS, Problem, SpreadsheetRefused
 
 from . import imports, services
+from .exports.jobs import made_in_the_request, start_export
 from .exports.service import CONTENT_TYPES, export_quarter, export_template
-from .models import AreaReport
+from .models import AreaReport, ExportLog, QuarterImportJob
 
 QUARTER_STEPS = {
     "close": (_("Close quarter"), False),
@@ -176,6 +179,13 @@ def report_import(request, object_id, *, model_admin):
             }
         else:
             form = UploadForm(request.POST, request.FILES)
+        if not refusal and form.is_valid() and too_large_for_a_request(form.cleaned_data["file"]):
+            job = imports.start_quarter_import(
+                report=report, user=request.user, upload=form.cleaned_data["file"]
+            )
+            return HttpResponseRedirect(
+                reverse("admin:reporting_areareport_import_job", args=[report.pk, job.pk])
+            )
         if not refusal and form.is_valid():
             try:
                 result = imports.import_quarter(
@@ -187,19 +197,28 @@ def report_import(request, object_id, *, model_admin):
                 refusal = error.messages[0]
             else:
                 if result.ok:
-                    model_admin.message_user(
-                        request,
-                        _("Imported: %(updates)d updates and %(values)d indicator values changed.")
-                        % {
-                            "updates": result.updates_changed + int(result.report_changed),
-                            "values": result.values_created
-                            + result.values_changed
-                            + result.values_deleted,
-                        },
-                        messages.SUCCESS,
-                    )
+                    _imported(model_admin, request, result.counts())
                     return HttpResponseRedirect(change_url)
                 problems = result.problems
+    return _import_page(model_admin, request, report, form, lock, refusal, problems)
+
+
+def _imported(model_admin, request, counts):
+    model_admin.message_user(
+        request,
+        _("Imported: %(updates)d updates and %(values)d indicator values changed.")
+        % {
+            "updates": counts["updates_changed"] + int(counts["report_changed"]),
+            "values": counts["values_created"]
+            + counts["values_changed"]
+            + counts["values_deleted"],
+        },
+        messages.SUCCESS,
+    )
+
+
+def _import_page(model_admin, request, report, form, lock, refusal, problems):
+    change_url = reverse("admin:reporting_areareport_change", args=[report.pk])
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Import from Excel: %(report)s") % {"report": report},
@@ -213,6 +232,24 @@ def report_import(request, object_id, *, model_admin):
         "template_url": reverse("admin:reporting_areareport_template", args=[report.pk]),
     }
     return TemplateResponse(request, "admin/reporting/areareport/import.html", context)
+
+
+def report_import_job(request, object_id, job_id, *, model_admin):
+    """A large import in a worker: its progress, then the same result as an import in
+    the request (back to the report, or the file's problems)."""
+    report = _scoped_object(model_admin, request, object_id)
+    job = QuarterImportJob.objects.for_user(request.user).filter(pk=job_id, report=report).first()
+    if report is None or job is None or not access.may_use_job(request.user, job):
+        return _missing(model_admin, request, object_id)
+    if not job.is_finished:
+        return job_progress_page(model_admin, request, job, report)
+    if job.status == job.Status.FAILED:
+        return _import_page(model_admin, request, report, UploadForm(), None, job.error, [])
+    if job.result["ok"]:
+        _imported(model_admin, request, job.result["counts"])
+        return HttpResponseRedirect(reverse("admin:reporting_areareport_change", args=[report.pk]))
+    problems = [Problem(**problem) for problem in job.result["problems"]]
+    return _import_page(model_admin, request, report, UploadForm(), None, "", problems)
 
 
 def quarter_steps(*, period, user):
@@ -287,7 +324,30 @@ def quarter_export(request, object_id, fmt, *, model_admin):
         area = area_id.isdigit() and Area.objects.for_user(request.user).filter(pk=area_id).first()
         if not area:
             raise Http404
-    name, exported, content_type = export_quarter(
-        user=request.user, period=period, fmt=fmt, area=area, via="admin"
-    )
-    return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
+    if made_in_the_request(user=request.user, period=period, area=area):
+        name, exported, content_type = export_quarter(
+            user=request.user, period=period, fmt=fmt, area=area, via="admin"
+        )
+        return FileResponse(exported, as_attachment=True, filename=name, content_type=content_type)
+    # Too large for a request: a background job, started by a POST (a GET writes nothing).
+    if request.method == "POST":
+        job = start_export(
+            user=request.user,
+            period=period,
+            fmt=fmt,
+            area=area,
+            via="admin",
+            page_url=lambda job: request.build_absolute_uri(
+                reverse("pages:export-job", args=[job.pk])
+            ),
+        )
+        return HttpResponseRedirect(reverse("pages:export-job", args=[job.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Quarterly report %(quarter)s") % {"quarter": period.label},
+        "opts": model_admin.opts,
+        "period": period,
+        "format_label": ExportLog.Format(fmt).label,
+        "cancel_url": reverse("admin:programme_reportingperiod_change", args=[period.pk]),
+    }
+    return TemplateResponse(request, "admin/reporting/quarter/export_start.html", context)

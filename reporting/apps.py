@@ -7,4 +7,6 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Quarterly reporting")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects its receivers)
+        from . import cache, signals  # noqa: F401  (signals connects its receivers)
+
+        cache.connect()

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,14 +25,25 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from simple_history.utils import bulk_create_with_history
 
 from accounts import access
+from core.constraints import full_clean_in_bulk
+from core.jobs import JobFailed
 from core.spreadsheets import reading as xlsx
-from core.spreadsheets.reading import Column, Problem
+from core.spreadsheets.reading import Column, Problem, SpreadsheetRefused
 from core.spreadsheets.writing import FORMATS, NUMBER, text_cell
+from core.versioning import loaded_under_lock
 from interventions.models import Indicator
 
-from .models import AreaReport, IndicatorValue, Light, ProgressUpdate
+from .models import (
+    AreaReport,
+    IndicatorValue,
+    Light,
+    ProgressUpdate,
+    QuarterImportJob,
+    quarter_status_read_once,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +95,11 @@ INDICATOR_COLUMNS = [
 ]
 REPORT_FIELDS = ["overall_light", "narrative", "governance_progress"]
 UPDATE_FIELDS = ["light", "narrative", "results", "money_spent_to_date", "risks"]
+IMPORTED_FIELDS = {
+    AreaReport: REPORT_FIELDS,
+    ProgressUpdate: UPDATE_FIELDS,
+    IndicatorValue: ["value"],
+}
 # Columns a person fills in; all others are locked, the technical ones also hidden.
 EDITABLE = {"overall_light", "narrative", "governance_progress", *UPDATE_FIELDS, "value"}
 HIDDEN = {"report_id", "update_id", "indicator_id", "version", "downloaded"}
@@ -326,15 +342,18 @@ def _read(upload, problems):
     return parsed
 
 
-def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
+def import_quarter(*, report: AreaReport, user, upload, progress=None) -> QuarterImport:
     """Import a filled template into ``report``. Everything or nothing: when any row is
     wrong, nothing is saved and ``problems`` lists every error. Raises
     SpreadsheetRefused for a file that cannot be read, PermissionDenied when ``user``
     may not change the report and QuarterClosedError/ReportLockedError when it is locked.
+    ``progress`` (a function of a percentage) hears how far it is.
     """
+    progress = progress or (lambda percent: None)
     _may_import(user, report)
     result = QuarterImport()
     parsed = _read(upload, result.problems)
+    progress(40)
     with transaction.atomic():
         report = (
             AreaReport.objects.select_for_update()
@@ -345,12 +364,8 @@ def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
         writes = _check(report, user, parsed, result)
         if result.problems:
             return result
-        for action, obj in writes:
-            obj._history_user = user
-            if action == "delete":
-                obj.delete()
-            else:
-                obj.save()
+        progress(70)
+        _write(writes, user)
     logger.info(
         "quarter import user=%s report=%s %s",
         user.pk,
@@ -358,6 +373,57 @@ def import_quarter(*, report: AreaReport, user, upload) -> QuarterImport:
         " ".join(f"{k}={v}" for k, v in result.counts().items()),
     )
     return result
+
+
+def _write(writes, user):
+    """The checked changes, a few statements for all rows (history, versions and the
+    closed-quarter lock kept: ``save_changed``). A cleared indicator value is deleted
+    one by one: simple-history records a deletion per row."""
+    for model in (AreaReport, ProgressUpdate, IndicatorValue):
+        changed = [obj for action, obj in writes if action == "save" and type(obj) is model]
+        model.objects.save_changed(
+            [obj for obj in changed if obj.pk], IMPORTED_FIELDS[model], user=user
+        )
+        created = [obj for obj in changed if not obj.pk]
+        if created:
+            bulk_create_with_history(created, model, default_user=user)
+    for action, obj in writes:
+        if action == "delete":
+            obj._history_user = user
+            obj.delete()
+
+
+def start_quarter_import(*, report: AreaReport, user, upload) -> QuarterImportJob:
+    """Hand a large import to a worker: the file kept privately, the job queued once
+    this transaction commits. The same checks as ``import_quarter`` run there."""
+    _may_import(user, report)
+    job = QuarterImportJob(report=report, user=user, areas=access.scope_of(user, report.area))
+    job.upload.save(upload.name, upload, save=False)
+    job.save()
+    job.enqueue()
+    return job
+
+
+def run_quarter_import(job):
+    """The worker's side of ``start_quarter_import``: the result (counts or problems)
+    kept on the job for its page."""
+    if not access.may_use_job(job.user, job):
+        raise JobFailed(_("You may no longer change this report."))
+    report = AreaReport.objects.select_related("area", "period").get(pk=job.report_id)
+    try:
+        with job.upload.open("rb") as upload:
+            result = import_quarter(
+                report=report, user=job.user, upload=upload, progress=job.set_progress
+            )
+    except SpreadsheetRefused as error:
+        raise JobFailed(error.message) from error
+    except PermissionDenied as error:
+        raise JobFailed(_("You may no longer change this report.")) from error
+    job.result = {
+        "ok": result.ok,
+        "counts": result.counts(),
+        "problems": [problem.as_dict() for problem in result.problems],
+    }
 
 
 def _stale(row, key="version"):
@@ -377,7 +443,7 @@ def _validated(row, obj, fields, user):
     field and constraint checks (they are as stored); clean() always runs."""
     others = [f.name for f in obj._meta.fields if f.name not in fields]
     try:
-        obj.full_clean(exclude=others)
+        full_clean_in_bulk(obj, exclude=others)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             key = name if name in fields else next(iter(fields))
@@ -395,7 +461,34 @@ def _duplicate(row, key, first):
 
 
 def _check(report, user, parsed, result):
-    """Compare the file with the stored rows; returns the writes to make (in order)."""
+    """Compare the file with the stored rows, read at once and locked; returns the
+    writes to make. Each changed row is checked by its model's rules and the access
+    policy, without a query per row: the quarter's status is read once, and the versions
+    are those loaded under lock."""
+    updates = {
+        update.pk: update
+        for update in ProgressUpdate.objects.for_user(user)
+        .filter(report=report)
+        .select_for_update(of=("self",))
+        .select_related("intervention", "period", "report")
+    }
+    stored = {
+        (value.update_id, value.indicator_id): value
+        for value in IndicatorValue.objects.filter(update__report=report)
+        .select_for_update(of=("self",))
+        .select_related("update__intervention", "update__report", "update__period", "indicator")
+    }
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.for_user(user).filter(
+            intervention__updates__report=report
+        )
+    }
+    with quarter_status_read_once(), loaded_under_lock([report, *updates.values()]):
+        return _compare(report, user, parsed, result, updates, stored, indicators)
+
+
+def _compare(report, user, parsed, result, updates, stored, indicators):
     writes = []
     # The report itself: exactly one row, of this report.
     rows = [row for row in parsed.report if "report_id" in row.values]
@@ -417,13 +510,6 @@ def _check(report, user, parsed, result):
             writes.append(("save", candidate))
             result.report_changed = True
 
-    updates = {
-        update.pk: update
-        for update in ProgressUpdate.objects.for_user(user)
-        .filter(report=report)
-        .select_for_update(of=("self",))
-        .select_related("intervention", "period", "report")
-    }
     seen = {}
     for row in parsed.updates:
         update = updates.get(row.get("update_id"))
@@ -442,18 +528,6 @@ def _check(report, user, parsed, result):
             writes.append(("save", candidate))
             result.updates_changed += 1
 
-    stored = {
-        (value.update_id, value.indicator_id): value
-        for value in IndicatorValue.objects.filter(update__report=report)
-        .select_for_update(of=("self",))
-        .select_related("update__report", "update__period", "indicator")
-    }
-    indicators = {
-        indicator.pk: indicator
-        for indicator in Indicator.objects.for_user(user).filter(
-            intervention__updates__report=report
-        )
-    }
     seen = {}
     for row in parsed.indicators:
         update = updates.get(row.get("update_id"))

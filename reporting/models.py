@@ -1,3 +1,5 @@
+import contextvars
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,11 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from areas.models import Area
+from core import history
+from core.jobs import Job, job_file_path, private_storage
 from core.money import money_validators
 from core.scoping import ScopedQuerySet
-from core.versioning import VersionedModel
+from core.versioning import VersionedModel, raise_versions
 from interventions.models import NO_RESIDENT_DATA, Indicator, Intervention
 from programme.models import ReportingPeriod
+
+from . import cache as figures_cache
 
 QUARTER_CLOSED = _("This quarter is closed: nothing reported in it can change.")
 MOVED = _("A reported record cannot move to another area, quarter, report or intervention.")
@@ -28,6 +34,22 @@ class QuarterClosedError(ValidationError):
 class ReportLockedError(ValidationError):
     def __init__(self):
         super().__init__(REPORT_LOCKED, code="report_locked")
+
+
+# Quarter statuses read once for a check of many rows (see ``quarter_status_read_once``).
+_known_quarters = contextvars.ContextVar("known_quarters", default=None)
+
+
+@contextmanager
+def quarter_status_read_once():
+    """Inside, each quarter's status is read from the database once and then trusted:
+    for checking many rows in one transaction (an import) without a query per row.
+    The write itself reads it again (``ReportedQuerySet.save_changed``)."""
+    token = _known_quarters.set({})
+    try:
+        yield
+    finally:
+        _known_quarters.reset(token)
 
 
 class Light(models.TextChoices):
@@ -47,20 +69,53 @@ class ReportedQuerySet(ScopedQuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise TypeError(
-            f"{self.model.__name__} rows are saved one by one (history, versions, locks)."
+            f"{self.model.__name__} rows are saved one by one or with save_changed() "
+            "(history, versions, locks)."
         )
 
-    def delete(self):
-        if self.filter(**{f"{self.model.quarter_path}__status": "closed"}).exists():
+    def save_changed(self, objs, fields, *, user):
+        """Save many changed rows at once, under the rules ``save()`` applies to one:
+        none moves out of its quarter or report, a closed quarter refuses them all,
+        each versioned row must still carry its stored version (which rises by one), an
+        edited carried-over row is no longer marked so, and each gets one history
+        record by ``user``. A fixed number of queries, however many rows."""
+        objs = list(objs)
+        if not objs:
+            return
+        if any(obj.moved_to_another_quarter() for obj in objs):
+            raise ValidationError(MOVED, code="moved")
+        quarters = {obj.quarter_id() for obj in objs}
+        if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
             raise QuarterClosedError()
-        return super().delete()
+        fields = list(fields)
+        if issubclass(self.model, VersionedModel):
+            raise_versions(self.model, objs)
+            fields.append("version")
+        for obj in objs:
+            obj.note_edit()
+        if any(f.name == "carried_over" for f in self.model._meta.concrete_fields):
+            fields.append("carried_over")
+        history.update_with_history(self.model, objs, fields, user=user)
+        for obj in objs:
+            obj.remember_loaded()
+        figures_cache.quarter_changed(*quarters)
+
+    def delete(self):
+        quarters = set(self.values_list(self.model.quarter_path, flat=True))
+        if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
+            raise QuarterClosedError()
+        deleted = super().delete()
+        figures_cache.quarter_changed(*quarters)
+        return deleted
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         quarters = {obj.quarter_id() for obj in objs}
         if ReportingPeriod.objects.filter(pk__in=quarters, status="closed").exists():
             raise QuarterClosedError()
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        figures_cache.quarter_changed(*quarters)
+        return created
 
 
 class ReportedData(models.Model):
@@ -83,13 +138,24 @@ class ReportedData(models.Model):
             raise ValidationError(MOVED, code="moved")
         if self.change_refused_by_closed_quarter():
             raise QuarterClosedError()
+        self.note_edit()
         super().save(*args, **kwargs)
+        self.remember_loaded()
+        figures_cache.quarter_changed(self.quarter_id())
+
+    def remember_loaded(self):
         self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def note_edit(self):
+        """What a save changes besides the fields edited (see ProgressUpdate)."""
 
     def delete(self, *args, **kwargs):
         if self.quarter_is_closed():
             raise QuarterClosedError()
-        return super().delete(*args, **kwargs)
+        quarter = self.quarter_id()
+        deleted = super().delete(*args, **kwargs)
+        figures_cache.quarter_changed(quarter)
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -117,10 +183,17 @@ class ReportedData(models.Model):
         return getattr(target, f"{last}_id")
 
     def quarter_is_closed(self):
-        # Read the status afresh: the period object in memory may be stale.
-        return ReportingPeriod.objects.filter(
-            pk=self.quarter_id(), status=ReportingPeriod.Status.CLOSED
+        # Read the status afresh: the period object in memory may be stale. A check of
+        # many rows in one transaction reads it once (quarter_status_read_once).
+        quarter, known = self.quarter_id(), _known_quarters.get()
+        if known is not None and quarter in known:
+            return known[quarter]
+        closed = ReportingPeriod.objects.filter(
+            pk=quarter, status=ReportingPeriod.Status.CLOSED
         ).exists()
+        if known is not None:
+            known[quarter] = closed
+        return closed
 
     def change_refused_by_closed_quarter(self):
         if not self.quarter_is_closed():
@@ -303,7 +376,8 @@ class ProgressUpdate(ReportedData, VersionedModel):
     def __str__(self):
         return f"{self.intervention.title} – {self.period.label}"
 
-    def save(self, *args, **kwargs):
+    def note_edit(self):
+        """An update someone edited is no longer a copy of the previous quarter's."""
         changed = self.changed_fields()
         if (
             self.carried_over
@@ -311,7 +385,6 @@ class ProgressUpdate(ReportedData, VersionedModel):
             and changed & {"light", "narrative", "results", *self.carried_fields}
         ):
             self.carried_over = False
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -373,10 +446,9 @@ class IndicatorValue(ReportedData, models.Model):
     def __str__(self):
         return f"{self.indicator}: {self.value}"
 
-    def save(self, *args, **kwargs):
+    def note_edit(self):
         if self.carried_over and self.changed_fields():
             self.carried_over = False
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -560,3 +632,69 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.format} {self.period.label} {self.at:%Y-%m-%d %H:%M}"
+
+
+class QuarterImportJob(Job):
+    """A large quarter import, checked and applied by a worker (reporting/imports.py):
+    all or nothing, as in the request, with its problems kept for the result page."""
+
+    report = models.ForeignKey(
+        AreaReport, verbose_name=_("quarterly report"), on_delete=models.PROTECT, related_name="+"
+    )
+    upload = models.FileField(
+        _("uploaded file"), storage=private_storage, upload_to=job_file_path, max_length=200
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        verbose_name = _("quarter import")
+        verbose_name_plural = _("quarter imports")
+
+    def __str__(self):
+        return f"{self.report_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def run(self):
+        from .imports import run_quarter_import
+
+        run_quarter_import(self)
+
+
+class ExportJob(Job):
+    """A quarterly report made by a worker (reporting/exports/jobs.py): the programme-wide
+    files and large areas' files, too slow for a web request."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=4, choices=ExportLog.Format.choices)
+    via = models.CharField(_("via"), max_length=20, help_text=_("admin, page or api"))
+    page_url = models.URLField(_("page"), max_length=300, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(Job.Meta):
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self):
+        return f"{self.period_id} {self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def run(self):
+        from .exports.jobs import run_export
+
+        run_export(self)
+
+    def finished(self):
+        from .exports.jobs import mail_requester
+
+        mail_requester(self)

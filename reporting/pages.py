@@ -40,7 +40,8 @@ class ToDo(NamedTuple):
 
 def dashboard(*, user, period, track=None, today) -> dict:
     """The quarter at a glance: every area's report and light, the late ones, the
-    interventions by theme and status, the money and the open escalations."""
+    interventions by theme and status, the money and the open escalations. (The page
+    keeps them rendered in the shared cache until a write changes them.)"""
     quarter = quarter_figures(user=user, period=period, track=track)
     escalations = (
         Escalation.objects.for_user(user)

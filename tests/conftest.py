@@ -3,6 +3,7 @@ anonymous visitor, each with a client. Areas A and B are on the same track."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from accounts import roles
 from accounts.models import AreaMembership
@@ -12,6 +13,15 @@ from tests.factories import AreaFactory, TrackFactory, UserFactory
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: the rolled-back rows of one test must not
+    live on in another's cached figures (ids are reused)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

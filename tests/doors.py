@@ -17,6 +17,7 @@ from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
     Escalation,
+    ExportJob,
     ExportLog,
     IndicatorValue,
     ProgressUpdate,
@@ -32,6 +33,7 @@ from tests import factories
 #   deal       Regio Deals: coordinators and viewers only
 #   users      user management: coordinators only
 #   superuser  technical admin (groups, lockouts, devices): superusers only
+#   own        background jobs: the person who asked alone, a coordinator included
 CATEGORY = {
     Area: "area",
     Neighbourhood: "area",
@@ -57,6 +59,7 @@ CATEGORY = {
     ReportTransition: "area",
     IndicatorValue: "area",
     QuarterTransition: "reference",
+    ExportJob: "own",
     # The area monitor: measures are reference data; an area's figures and goals follow
     # the area; the import log is the coordinators'.
     ContextMeasure: "reference",
@@ -126,6 +129,13 @@ def reference_row(model):
             period=factories.ReportingPeriodFactory(),
             format="xlsx",
             via="admin",
+        ),
+        ExportJob: lambda: ExportJob.objects.create(
+            user=factories.UserFactory(),
+            period=factories.ReportingPeriodFactory(),
+            format="csv",
+            via="api",
+            status="done",
         ),
         ContextMeasure: factories.ContextMeasureFactory,
         ContextImport: lambda: ContextImport.objects.create(

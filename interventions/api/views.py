@@ -151,6 +151,7 @@ class InterventionViewSet(WritableViewSet):
     search_fields = ["title", "code", "description"]
     ordering_fields = ["title", "code", "start_date", "status", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    list_select_related = ["area"]  # for area_name; the track is shown by its id
     list_prefetch = {
         "themes": Theme.objects.only("pk"),
         "partners": Partner.objects.only("pk"),

@@ -1,16 +1,19 @@
 """The reporting resources' serializers: what the API shows and accepts of each row."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.base import (
     ListedListSerializer,
     RegisterSerializer,
+    ScopedFieldsMixin,
 )
 from programme.models import ReportingPeriod
 from reporting.models import (
     AreaReport,
     Escalation,
+    ExportJob,
     IndicatorValue,
     ProgressUpdate,
     QuarterTransition,
@@ -136,3 +139,55 @@ class QuarterTransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuarterTransition
         fields = ["id", "period", "actor", "at", "from_status", "to_status", "comment"]
+
+
+class ExportJobSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    """A quarterly report made in the background (a job, not domain data): the export
+    service makes it from these fields."""
+
+    quarter = serializers.PrimaryKeyRelatedField(
+        source="period",
+        queryset=ReportingPeriod.objects.all(),
+        help_text=_("The quarter's id (see /api/v1/quarters/)."),
+    )
+    progress = serializers.SerializerMethodField(help_text=_("How far the job is, in percent."))
+    download = serializers.SerializerMethodField(
+        help_text=_("Where to fetch the file once the job is done; null before and after expiry.")
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "quarter",
+            "area",
+            "format",
+            "status",
+            "progress",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+            "file_name",
+            "download",
+        ]
+        read_only_fields = [
+            "status",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+            "file_name",
+        ]
+
+    def get_progress(self, job) -> int:
+        return job.current_progress()
+
+    def get_download(self, job) -> str | None:
+        if job.status != ExportJob.Status.DONE or not job.file:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("exportjob-download", args=[job.pk])
+        )

@@ -1,28 +1,34 @@
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import access
 from areas.models import Area
 from core.api.base import (
     ReadOnlyViewSet,
+    ScopedViewSet,
     WritableViewSet,
     etag_of,
 )
+from core.api.errors import Conflict, Gone
 from core.api.filters import parse_id, parse_quarter
 from core.api.permissions import WORKFLOW_PERMISSIONS
 from programme.models import ReportingPeriod
 from reporting import services
+from reporting.exports.jobs import made_in_the_request, start_export
 from reporting.exports.service import (
     CONTENT_TYPES,
     SUMMARY_CONTENT_TYPES,
@@ -32,6 +38,7 @@ from reporting.exports.service import (
 from reporting.models import (
     AreaReport,
     Escalation,
+    ExportJob,
     IndicatorValue,
     ProgressUpdate,
     QuarterTransition,
@@ -55,6 +62,7 @@ from .filters import (
 from .serializers import (
     AreaReportSerializer,
     EscalationSerializer,
+    ExportJobSerializer,
     IndicatorValueSerializer,
     ProgressUpdateSerializer,
     QuarterSerializer,
@@ -97,7 +105,9 @@ class QuarterViewSet(WritableViewSet):
     )
     @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
     def export(self, request, pk=None, **kwargs):
-        """The quarterly report of this quarter as XLSX, CSV (zip) or PDF."""
+        """One area's quarterly report of this quarter as XLSX, CSV (zip) or PDF, made
+        while you wait. The whole quarter (or a very large area) is a background job:
+        POST /api/v1/export-jobs/."""
         period = self.get_object()
         filetype = request.query_params.get("filetype")
         if filetype not in CONTENT_TYPES:
@@ -111,6 +121,18 @@ class QuarterViewSet(WritableViewSet):
             )
             if area is None:
                 raise NotFound()
+        if not made_in_the_request(user=request.user, period=period, area=area):
+            raise ValidationError(
+                {
+                    "area": [
+                        _(
+                            "The whole quarter, or an area this large, is made in the "
+                            "background: POST /api/v1/export-jobs/."
+                        )
+                    ]
+                },
+                code="use_export_jobs",
+            )
         name, exported, content_type = export_quarter(
             user=request.user, period=period, fmt=filetype, area=area, via="api"
         )
@@ -199,6 +221,7 @@ class ProgressUpdateViewSet(WritableViewSet):
     filterset_class = UpdateFilter
     ordering_fields = ["light", "money_spent_to_date"]
     http_method_names = ["get", "put", "patch", "head", "options"]
+    list_select_related = ["period"]  # for quarter; the intervention is shown by its id
     list_prefetch = {"indicator_values": IndicatorValue.objects.select_related("indicator")}
 
 
@@ -288,3 +311,84 @@ class QuarterlyReportView(APIView):
         }
         # Money as strings with two decimals ("1550.50"), as everywhere in the API.
         return Response(json.loads(json.dumps(body, cls=DjangoJSONEncoder)))
+
+
+class MayRequestExports(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return access.may_request_exports(request.user)
+
+
+class ExportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The quarterly report as a file made in the background: POST asks for it (202),
+    the job shows its status and progress, and once done its file downloads. A job is
+    its requester's alone, and only while they may still see every area it holds."""
+
+    queryset = ExportJob.objects.select_related("period", "area")
+    serializer_class = ExportJobSerializer
+    permission_classes = [permissions.IsAuthenticated, MayRequestExports]
+    throttle_scope = "exports"
+    filter_backends = []
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def get_object(self):
+        job = super().get_object()
+        if not access.may_use_job(self.request.user, job):
+            raise NotFound()
+        return job
+
+    @extend_schema(responses={202: ExportJobSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = start_export(
+            user=request.user,
+            period=data["period"],
+            fmt=data["format"],
+            area=data.get("area"),
+            via="api",
+            page_url=lambda job: request.build_absolute_uri(
+                reverse("pages:export-job", args=[job.pk])
+            ),
+        )
+        job.refresh_from_db()  # as the worker left it, when it ran in-process
+        body = self.get_serializer(job).data
+        location = request.build_absolute_uri(reverse("exportjob-detail", args=[job.pk]))
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+    @extend_schema(
+        request=None,
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+            409: OpenApiTypes.OBJECT,
+            410: OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None, **kwargs):
+        """The job's file, once it is done (409 before, 410 after it expired)."""
+        job = self.get_object()
+        if job.status != ExportJob.Status.DONE:
+            raise Conflict(detail=_("The file is not ready yet."), code="not_ready")
+        if not job.file:
+            raise Gone()
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=job.content_type,
+        )
+
+    @extend_schema(request=None, responses={202: ExportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None, **kwargs):
+        """Try a failed job again (409 for a job that did not fail)."""
+        job = self.get_object()
+        try:
+            job.retry()
+        except DjangoValidationError as error:
+            raise Conflict(detail=error.messages[0], code="not_failed") from error
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)

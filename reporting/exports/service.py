@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.utils.text import slugify
 
-from core.spreadsheets.writing import spooled, write_csv, write_csv_zip, write_xlsx
+from core.spreadsheets.writing import Table, spooled, write_csv, write_csv_zip, write_xlsx
 
 from .. import imports
 from ..models import ExportLog
@@ -32,19 +32,22 @@ class Export(NamedTuple):
     content_type: str
 
 
-def export_quarter(*, user, period, fmt, area=None, via) -> Export:
+def export_quarter(*, user, period, fmt, area=None, via, progress=None) -> Export:
     """The quarterly report for ``period`` (or one area) as ``fmt``, holding only what
-    ``user`` may see."""
+    ``user`` may see. ``progress`` (a function of a percentage) hears how far it is."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {fmt!r}")
+    progress = progress or (lambda percent: None)
     target = spooled()
+    progress(5)
     if fmt == "pdf":
         from .pdf import write_pdf  # WeasyPrint is heavy: loaded only for a PDF
 
         write_pdf(user=user, period=period, area=area, target=target)
     else:
-        tables = quarter_tables(user=user, period=period, area=area)
+        tables = with_progress(quarter_tables(user=user, period=period, area=area), progress)
         (write_xlsx if fmt == "xlsx" else write_csv_zip)(tables, target)
+    progress(95)
     name = f"kwartaalrapportage-{period.label}" + (f"-{slugify(area.name)}" if area else "")
     return _logged(
         Export(f"{name}.{EXTENSIONS[fmt]}", target, CONTENT_TYPES[fmt]),
@@ -55,6 +58,27 @@ def export_quarter(*, user, period, fmt, area=None, via) -> Export:
         via=via,
         kind=ExportLog.Kind.REPORT,
     )
+
+
+def with_progress(tables, progress):
+    """The tables, each telling ``progress`` when it is written (the interventions'
+    sheet, the largest, counts for most)."""
+    weights = [3 if table.name == "interventions" else 1 for table in tables]
+    done, total = 0, sum(weights)
+
+    def rows_then_progress(table, weight):
+        def rows():
+            nonlocal done
+            yield from table.rows()
+            done += weight
+            progress(5 + 90 * done // total)
+
+        return rows
+
+    return [
+        Table(table.name, table.title, table.columns, rows_then_progress(table, weight))
+        for table, weight in zip(tables, weights, strict=True)
+    ]
 
 
 def export_summary(*, user, period, fmt, via) -> Export:

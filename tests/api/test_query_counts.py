@@ -31,7 +31,10 @@ LIST_QUERIES = REQUEST_QUERIES + 2
 # The quarterly report adds the quarter, its programme and eight queries for its figures.
 MAX_REPORT_QUERIES = REQUEST_QUERIES + 10
 
-ENDPOINTS = [(prefix, viewset) for prefix, viewset, _ in router.registry]
+# Every resource with a list (export jobs are asked for and fetched one by one).
+ENDPOINTS = [
+    (prefix, viewset) for prefix, viewset, _ in router.registry if hasattr(viewset, "list")
+]
 
 
 def max_queries(viewset):

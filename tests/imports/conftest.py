@@ -36,3 +36,25 @@ def report_b(quarter, area_b):
 
 
 MONEY = Decimal("1250.50")
+
+
+@pytest.fixture
+def register(track, area_a):
+    theme = factories.ThemeFactory(code="youth")
+    factories.ThemeFactory(code="safety")
+    partner = factories.PartnerFactory(name="Stichting Wijkkracht")
+    existing = factories.InterventionFactory(
+        code="IV-BESTAAND",
+        title="Bestaand werk",
+        area=area_a,
+        track=track,
+        themes=[theme],
+        lead_partner=partner,
+    )
+    factories.FundingLineFactory(
+        intervention=existing, source="state", year=2025, amount=Decimal("100.00")
+    )
+    factories.FundingLineFactory(
+        intervention=existing, source="municipality", year=2025, amount=Decimal("50.00")
+    )
+    return existing

@@ -21,28 +21,6 @@ HEADER = [c.key for c in imports.INTERVENTION_COLUMNS]
 FUNDING = [c.key for c in imports.FUNDING_COLUMNS]
 
 
-@pytest.fixture
-def register(track, area_a):
-    theme = factories.ThemeFactory(code="youth")
-    factories.ThemeFactory(code="safety")
-    partner = factories.PartnerFactory(name="Stichting Wijkkracht")
-    existing = factories.InterventionFactory(
-        code="IV-BESTAAND",
-        title="Bestaand werk",
-        area=area_a,
-        track=track,
-        themes=[theme],
-        lead_partner=partner,
-    )
-    factories.FundingLineFactory(
-        intervention=existing, source="state", year=2025, amount=Decimal("100.00")
-    )
-    factories.FundingLineFactory(
-        intervention=existing, source="municipality", year=2025, amount=Decimal("50.00")
-    )
-    return existing
-
-
 def row(on_track, home, **values):
     base = {
         "code": "IV-NIEUW",
@@ -423,3 +401,59 @@ def test_the_api_refuses_a_file_that_is_no_workbook(coordinator):
     assert response.status_code == 400
     assert response.json()["code"] == "wrong_type"
     assert response.json()["errors"]["file"][0]["code"] == "wrong_type"
+
+
+@pytest.mark.parametrize("count", [1, 10, 50])
+def test_the_import_runs_the_same_number_of_queries_however_many_rows(
+    count, register, track, area_a, coordinator, django_assert_max_num_queries
+):
+    existing = [
+        factories.InterventionFactory(code=f"IV-OUD{index}", area=area_a, track=track)
+        for index in range(count)
+    ]
+    for intervention in existing:
+        factories.FundingLineFactory(intervention=intervention, source="state", year=2025)
+    rows = [row(track, area_a, code=f"IV-NIEUW{index}") for index in range(count)]
+    rows += [
+        row(track, area_a, code=intervention.code, title="Nieuwe titel", themes="safety")
+        for intervention in existing
+    ]
+    funding = [[f"IV-NIEUW{index}", "state", None, 2026, 1000, ""] for index in range(count)]
+    funding += [[i.code, "state", None, 2025, 2000, ""] for i in existing]
+
+    with django_assert_max_num_queries(16):
+        preview = imports.import_interventions(
+            user=coordinator, upload=sheet(rows, funding), dry_run=True
+        )
+    assert preview.ok, preview.problems[:3]
+    with django_assert_max_num_queries(44):  # 42 on SQLite, 44 on PostgreSQL
+        result = imports.import_interventions(
+            user=coordinator, upload=sheet(rows, funding), dry_run=False
+        )
+
+    assert result.counts()["created"] == count and result.counts()["updated"] == count
+    assert Intervention.history.filter(history_user=coordinator).count() == 2 * count
+    assert FundingLine.history.filter(history_user=coordinator).count() == 2 * count
+    changed = Intervention.objects.get(code="IV-OUD0")
+    assert (changed.title, changed.version) == ("Nieuwe titel", 2)
+    assert {t.theme.code for t in changed.history.first().themes.all()} == {"safety"}
+
+
+def test_a_running_intervention_imported_into_an_open_quarter_gets_its_update(
+    register, track, area_a, coordinator
+):
+    from reporting import services
+    from reporting.models import ProgressUpdate
+
+    quarter = services.quarter_open(
+        programme=track.programme,
+        year=2027,
+        quarter=2,
+        deadline=datetime.date(2099, 7, 15),
+        user=coordinator,
+    )
+    upload = sheet([row(track, area_a, code="IV-LOOPT", status="running")])
+    assert imports.import_interventions(user=coordinator, upload=upload, dry_run=False).ok
+
+    update = ProgressUpdate.objects.get(intervention__code="IV-LOOPT", period=quarter)
+    assert update.report == quarter.reports.get(area=area_a)

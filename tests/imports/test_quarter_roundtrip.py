@@ -1,6 +1,7 @@
 """The quarter through Excel: template -> fill -> import -> the database equals the file,
 through the same rules and locks as the forms."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -301,3 +302,30 @@ def test_english_headers_and_labels_import_too(report_a, liaison_a, settings):
     assert set(ProgressUpdate.objects.filter(report=report_a).values_list("light", flat=True)) == {
         "red"
     }
+
+
+@pytest.mark.parametrize("count", [1, 10, 50])
+def test_the_import_runs_the_same_number_of_queries_however_many_rows(
+    count, coordinator, liaison_a, area_a, track, django_assert_max_num_queries
+):
+    for index in range(count):
+        intervention = factories.InterventionFactory(area=area_a, track=track, title=f"W{index}")
+        factories.IndicatorFactory(intervention=intervention, name="Bereik")
+    quarter = services.quarter_open(
+        programme=track.programme,
+        year=2027,
+        quarter=1,
+        deadline=datetime.date(2099, 4, 15),
+        user=coordinator,
+    )
+    report = quarter.reports.get(area=area_a)
+    upload = as_upload(saved(fill(template_book(report, liaison_a))))
+    ProgressUpdate.history.all().delete()
+
+    with django_assert_max_num_queries(26):
+        result = imports.import_quarter(report=report, user=liaison_a, upload=upload)
+
+    assert result.ok and (result.updates_changed, result.values_created) == (count, count)
+    # Still one history record per changed row, by the importer.
+    assert ProgressUpdate.history.filter(history_user=liaison_a).count() == count
+    assert IndicatorValue.history.filter(history_user=liaison_a).count() == count

@@ -22,7 +22,7 @@ from areas.models import AreaPartner, GovernanceArrangement, Neighbourhood, Part
 from core.money import euro
 from interventions.models import FundingLine, Intervention
 from reporting import services
-from reporting.models import AreaReport, Escalation, Light, ProgressUpdate
+from reporting.models import AreaReport, Escalation, ExportJob, Light, ProgressUpdate
 from tests import factories
 from tests.pages.html import parse
 
@@ -554,11 +554,20 @@ def test_export_links_for_staff_who_may_view_quarters(personas, client_for, pers
     }
 
 
-def test_the_export_links_work_for_whom_they_are_shown(client_for, liaison_a, quarter):
+def test_the_export_links_work_for_whom_they_are_shown(
+    client_for, liaison_a, quarter, django_capture_on_commit_callbacks
+):
     client = client_for(liaison_a)
     doc = page(client, DASHBOARD)
     csv = next(a for a in section(doc, "exports-title").find_all("a") if "/csv/" in a.get("href"))
-    response = client.get(csv.get("href"))
+    # The whole quarter is made in the background: the link asks to start it.
+    page(client, csv.get("href"))
+    assert not ExportJob.objects.exists()  # a GET starts nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        job_page = client.post(csv.get("href"))
+    doc = page(client, job_page.url)
+    download = doc.one("a", download=True)
+    response = client.get(download.get("href"))
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
 

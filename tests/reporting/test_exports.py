@@ -20,6 +20,10 @@ from tests import factories
 
 @pytest.fixture
 def quarter(coordinator, track, area_a, area_b):
+    return open_quarter_with_work(coordinator, track, area_a, area_b)
+
+
+def open_quarter_with_work(coordinator, track, area_a, area_b):
     for area, amount in ((area_a, "1000.50"), (area_b, "2000.00")):
         intervention = factories.InterventionFactory(area=area, title=f"Werk in {area.name}")
         factories.FundingLineFactory(intervention=intervention, amount=Decimal(amount))
@@ -161,10 +165,14 @@ def test_every_export_is_logged(coordinator, quarter, area_a):
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("xlsx", b"PK"), ("csv", b"PK"), ("pdf", b"%PDF")])
-def test_admin_download_buttons(fmt, magic, coordinator, liaison_a, quarter, area_b, client_for):
+def test_admin_download_buttons(
+    fmt, magic, coordinator, liaison_a, quarter, area_a, area_b, client_for
+):
     client = client_for(coordinator)
     url = reverse("admin:programme_reportingperiod_export", args=[quarter.pk, fmt])
-    response = client.get(url)
+    # One area's file is made while you wait; the whole quarter's is a background job
+    # (tests/reporting/test_export_jobs.py).
+    response = client.get(url, {"area": area_a.pk})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content).startswith(magic)
@@ -183,11 +191,14 @@ def test_api_export_for_an_analyst_token(quarter, area_b):
     _token, key = ApiToken.objects.create(user=analyst, name="Excel")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    response = client.get(f"/api/v1/quarters/{quarter.pk}/export/", {"filetype": "csv"})
+    url = f"/api/v1/quarters/{quarter.pk}/export/"
+    response = client.get(url, {"filetype": "csv", "area": area_b.pk})
     assert response.status_code == 200
-    assert (
-        client.get(f"/api/v1/quarters/{quarter.pk}/export/", {"filetype": "doc"}).status_code == 400
-    )
+    assert client.get(url, {"filetype": "doc"}).status_code == 400
+    # The whole quarter is made in the background (POST /api/v1/export-jobs/).
+    whole = client.get(url, {"filetype": "csv"})
+    assert whole.status_code == 400
+    assert "export-jobs" in whole.json()["errors"]["area"][0]
 
 
 def test_command_writes_the_file(coordinator, quarter, tmp_path):

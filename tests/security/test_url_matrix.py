@@ -38,6 +38,7 @@ from accounts import roles
 from accounts.models import ApiToken
 from areas.models import Area
 from programme.models import ReportingPeriod
+from reporting.models import ExportJob
 from tests import factories
 from tests.conftest import make_user
 from tests.doors import CATEGORY, reference_row, row_in
@@ -72,6 +73,7 @@ FILLERS = {
     "content_type_id": lambda model: ContentType.objects.get_for_model(model).pk,
     "uidb64": lambda model: "MQ",
     "token": lambda model: "set-password",
+    "job_id": lambda model: MISSING,  # an import job: its own scope is tested apart
 }
 # Argument names that carry the door's object (its primary key).
 OBJECT_ARGUMENTS = {"pk", "object_id", "id"}
@@ -79,10 +81,18 @@ OBJECT_ARGUMENTS = {"pk", "object_id", "id"}
 MODEL_OF = {
     "admin:view_on_site": Area,
     "pages:area": Area,
+    "pages:export-job": ExportJob,
+    "pages:export-job-download": ExportJob,
+    "pages:export-job-retry": ExportJob,
 }
 # Doors that only say whether a row exists (view-on-site redirects to a row's page, or
 # 404 when its model has none): checked for out-of-scope == missing only.
-EXISTENCE_ONLY = {"admin:view_on_site"}
+EXISTENCE_ONLY = {
+    "admin:view_on_site",
+    # An import job's page under a report: the matrix names no job (FILLERS), so every
+    # answer is "not found"; a job's own scope is tested in tests/imports/test_import_jobs.py.
+    "admin:reporting_areareport_import_job",
+}
 # Which rows each persona asks for: the rows a persona sees everywhere need no second.
 HOMES = {
     "coordinator": ("a",),
@@ -278,6 +288,8 @@ def sees(persona, category, home, door):
         return False
     if category == "users":
         return persona == "coordinator"
+    if category == "own":
+        return False  # the matrix's rows are someone else's: nobody else sees them
     if category in ("reference", "shared"):
         return True
     if persona.startswith("liaison"):
@@ -314,7 +326,7 @@ def rows_of(model, world):
     category = CATEGORY.get(model)
     if category is None:
         pytest.fail(f"{model.__name__} has no place in tests/doors.py CATEGORY")
-    if category in ("reference", "users"):
+    if category in ("reference", "users", "own"):
         return {home: reference_row(model) for home in "ab"}
     return {"a": row_in(model, world.area_a), "b": row_in(model, world.area_b)}
 
