@@ -44,10 +44,10 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import access
 from areas.models import Area, Neighbourhood
+from core.history import create_with_history, update_with_history
 
 from . import services
 from .models import GEO_CODE_PATTERNS, ContextImport, ContextMeasure, ContextValue
@@ -58,7 +58,6 @@ FORMATS = [choice for choice, _label in ContextImport.Format.choices]
 FOUR_PLACES = Decimal("0.0001")
 LARGEST = Decimal("999999999999.9999")
 MISSING = {"", "."}
-BATCH = 2000
 LEVEL_OF_PREFIX = {"BU": "buurt", "WK": "wijk", "GM": "municipality", "NL": "country"}
 CBS_REGION_KINDS = {"buurt": "buurt", "wijk": "wijk", "gemeente": "municipality", "land": "country"}
 LBM_CODE_COLUMNS = ("bu_code", "wk_code", "gm_code")
@@ -212,13 +211,12 @@ def import_context(
         )
         for value in (*creates, *updates):
             value.source_import = result.record
-        bulk_create_with_history(creates, ContextValue, batch_size=BATCH, default_user=user)
-        bulk_update_with_history(
-            updates,
+        create_with_history(ContextValue, creates, user=user)
+        update_with_history(
             ContextValue,
+            updates,
             ["value", "status", "method", "geo_year", "source_import"],
-            batch_size=BATCH,
-            default_user=user,
+            user=user,
         )
         result.aggregated = services.aggregate_areas(
             user=user, years=result.years, measures=result.measures

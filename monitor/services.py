@@ -8,9 +8,9 @@ from functools import cache
 from pathlib import Path
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from areas.models import Area, Neighbourhood
+from core.history import create_with_history, update_with_history
 
 from .models import ContextMeasure, ContextValue
 
@@ -153,8 +153,8 @@ def aggregate_areas(*, user, years, measures) -> int:
                 elif existing.method == ContextValue.Method.AGGREGATED and existing.value != value:
                     existing.value = value
                     updates.append(existing)
-    bulk_create_with_history(creates, ContextValue, batch_size=2000, default_user=user)
-    bulk_update_with_history(updates, ContextValue, ["value"], batch_size=2000, default_user=user)
+    create_with_history(ContextValue, creates, user=user)
+    update_with_history(ContextValue, updates, ["value"], user=user)
     return len(creates) + len(updates)
 
 

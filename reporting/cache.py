@@ -3,9 +3,9 @@ computed again after any write that changes them (core/versioned_cache.py).
 
 A quarter's own rows (reports, updates, escalations) bump the quarter's version where
 they are saved (reporting/models.py, single and bulk paths alike). Everything else the
-figures are made of (interventions, funding lines, areas, themes, tracks, quarters)
-bumps the register's version through the signals below: those apps sit below
-reporting and do not know it caches. Each bump is made at once and again when the
+figures are made of (interventions, funding lines, areas, themes, tracks, quarters,
+the monitor's measures, figures and goals) bumps the register's version through the
+signals below: those apps sit below reporting and do not know it caches. Each bump is made at once and again when the
 transaction commits, so a request that read the old rows in between cannot keep them.
 """
 
@@ -18,6 +18,7 @@ from areas.models import Area, Municipality
 from core import versioned_cache
 from core.history import bulk_written
 from interventions.models import FundingLine, Intervention
+from monitor.models import AreaGoal, ContextMeasure, ContextValue
 from programme.models import ReportingPeriod, Theme, Track
 
 REGISTER = ("register", 0)
@@ -62,7 +63,10 @@ def _period_saved(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Intervention, FundingLine, Area, Municipality, Theme, Track):
+    for model in (
+        *(Intervention, FundingLine, Area, Municipality, Theme, Track),
+        *(ContextMeasure, ContextValue, AreaGoal),  # the monitor's section
+    ):
         for signal in (post_save, post_delete):
             signal.connect(register_changed, sender=model, dispatch_uid=f"figures.{model.__name__}")
         bulk_written.connect(

@@ -84,3 +84,32 @@ def test_the_cached_figures_follow_the_day(day, client_for, coordinator, quarter
     doc = page(client_for(coordinator), DASHBOARD)
     late = doc.find("section", aria_labelledby="late-title")
     assert (late is not None and "Gebied A" in late.text) == (day > quarter.deadline)
+
+
+def test_an_import_of_area_figures_is_seen_on_the_next_request(client_for, coordinator, quarter):
+    from decimal import Decimal
+
+    from core.history import create_with_history
+    from monitor import services
+    from monitor.models import ContextMeasure, ContextValue
+
+    services.load_reference()
+    client = client_for(coordinator)
+    section = page(client, DASHBOARD).one("section", aria_labelledby="monitor-title").text
+    assert "0 gebieden beter" in section
+    area = quarter.intervention_of["a1"].area
+    measure = ContextMeasure.objects.get(code="lbm")
+    figures = [
+        ContextValue(
+            area=area,
+            geo_level="area",
+            geo_code=area.code,
+            measure=measure,
+            year=year,
+            value=Decimal(value),
+        )
+        for year, value in [(2018, "3.90"), (2024, "4.10")]
+    ]
+    create_with_history(ContextValue, figures, user=coordinator)  # the import's path
+    section = page(client, DASHBOARD).one("section", aria_labelledby="monitor-title").text
+    assert "1 gebieden beter" in section
