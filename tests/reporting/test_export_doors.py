@@ -1,6 +1,8 @@
 """Every door that downloads the quarter's data goes through the export service and leaves
 one ExportLog row saying who took what, through which door: the admin, the pages (whose
-links lead into the admin), the API, the quarterly-report endpoint and the command."""
+links lead into the admin), the API, the quarterly-report endpoint and the command. A
+whole quarter is a background job: its row is written when the file is made, and its
+requester's downloads of that one file add none."""
 
 import datetime
 import re
@@ -25,6 +27,8 @@ WALKED = {
     "reportingperiod-export",
     "area-report-template",
     "quarterly-report",
+    "exportjob-download",
+    "pages:export-job-download",
 }
 
 
@@ -61,7 +65,9 @@ def download(client, url, params=None):
     return response
 
 
-def test_each_door_leaves_one_row(tmp_path, client_for, coordinator, quarter, area_a):
+def test_each_door_leaves_one_row(
+    tmp_path, client_for, coordinator, quarter, area_a, django_capture_on_commit_callbacks
+):
     report = AreaReport.objects.get(period=quarter, area=area_a)
     admin = client_for(coordinator)
     api = APIClient()
@@ -98,7 +104,7 @@ def test_each_door_leaves_one_row(tmp_path, client_for, coordinator, quarter, ar
             (
                 api,
                 reverse("reportingperiod-export", args=[quarter.pk]),
-                {"filetype": fmt},
+                {"filetype": fmt, "area": area_a.pk},
                 ("api", "report", fmt),
             )
             for fmt in ("xlsx", "csv", "pdf")
@@ -121,12 +127,25 @@ def test_each_door_leaves_one_row(tmp_path, client_for, coordinator, quarter, ar
     ]
     for client, url, params, (via, kind, fmt) in doors:
         before = last_pk()
-        download(client, url, params)
+        if via == "page":  # the whole quarter: a page that starts a job, which writes the row
+            start = client.get(url)
+            assert start.status_code == 200 and "Content-Disposition" not in start
+            assert logged_since(before) == []
+            with django_capture_on_commit_callbacks(execute=True):
+                job_page = client.post(url)
+            job_id = int(job_page["Location"].rstrip("/").rsplit("/", 1)[1])
+        else:
+            download(client, url, params)
         (row,) = logged_since(before)
         # The pages' links lead into the admin: they are logged as the admin's.
         assert (row.via, row.kind, row.format) == ("admin" if via == "page" else via, kind, fmt)
         assert row.user == coordinator and row.period == quarter
         assert row.area == (area_a if params and "area" in params or kind == "template" else None)
+        if via == "page":  # the job's file, fetched twice: once more logged is none
+            before = last_pk()
+            download(client, reverse("pages:export-job-download", args=[job_id]))
+            download(api, reverse("exportjob-download", args=[job_id]))
+            assert logged_since(before) == []
 
     before = last_pk()
     call_command(
