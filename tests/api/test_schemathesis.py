@@ -44,11 +44,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import ApiToken
+from areas.models import Area
 from config.api import router
 from config.wsgi import application
+from core.jobs import run_job
 from interventions.models import Intervention
 from reporting import services
-from reporting.models import IndicatorValue
+from reporting.exports.jobs import start_export
+from reporting.models import ExportJob, IndicatorValue
 from tests import factories
 
 SCHEMA = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "openapi.yaml")
@@ -105,10 +108,10 @@ def call(case, headers, cookies):
 
 
 @pytest.fixture
-def seeded(coordinator, liaison_a, liaison_b, area_a, area_b, track):
+def seeded(coordinator, liaison_a, liaison_b, viewer, area_a, area_b, track):
     """A quarter opened with running interventions in areas A and B and a programme-wide
-    one, partners, indicators and their values, an escalation, a returned report (A) and a
-    submitted one (B)."""
+    one, partners, indicators and their values, an escalation, a returned report (A), a
+    submitted one (B), the areas' figures and goals, and a finished export per persona."""
     theme = factories.ThemeFactory(code="youth")
     target_group = factories.TargetGroupFactory()
     partner = factories.PartnerFactory()
@@ -161,6 +164,9 @@ def seeded(coordinator, liaison_a, liaison_b, area_a, area_b, track):
     for area in (area_a, area_b):
         factories.ContextValueFactory(area=area)
         factories.AreaGoalFactory(area=area)
+    for user in (coordinator, liaison_a, viewer):  # each persona's own finished export
+        job = start_export(user=user, period=period, fmt="csv", via="api", page_url=lambda job: "/")
+        run_job(ExportJob._meta.label, job.pk)
     return period
 
 
@@ -203,6 +209,8 @@ def strategy_for(operation, user):
     query = None
     if any(p.name == "quarter" and p.location == "query" for p in operation.iter_parameters()):
         query = {"quarter": QUARTER}
+    if operation.path.endswith("/export/") and user:  # made in the request for one area only
+        query = {"area": Area.objects.for_user(user).order_by("pk").values_list("pk", flat=True)[0]}
     strategies = []
     ids = real_ids(operation, user)
     if ids:
