@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
@@ -11,6 +12,7 @@ class RegisterAdminSite(OTPAdminSite):
     site_header = _("Programme register Liveability and Safety")
     site_title = _("Programme register Liveability and Safety")
     index_title = _("Areas, partners, governance and interventions")
+    site_url = reverse_lazy("pages:dashboard")  # "View site" leads to the dashboard
 
     @property
     def login_form(self):

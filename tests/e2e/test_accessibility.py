@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from reporting import services
 from reporting.models import Escalation
 from tests import factories
-from tests.e2e.conftest import sign_in_on_pages
+from tests.e2e.conftest import sign_in, sign_in_on_pages
 
 AXE = Axe()
 
@@ -91,3 +91,42 @@ def test_the_area_monitor_passes_axe_and_works_with_the_keyboard(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "measure=" in page.url
+
+
+LINTBLAUW = "rgb(21, 66, 115)"
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_the_admin_wears_the_pages_look_and_passes_axe(
+    browser, live_server, color_scheme, coordinator, area_a, quarter_with_content
+):
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", color_scheme=color_scheme
+    )
+    page = context.new_page()
+    try:
+        page.goto("/admin/login/")
+        assert_no_violations(page)
+        sign_in(page, coordinator.email)
+        header = page.locator("#header")
+        assert header.evaluate("element => getComputedStyle(element).backgroundColor") == LINTBLAUW
+        body_background = page.locator("body").evaluate(
+            "element => getComputedStyle(element).backgroundColor"
+        )
+        assert (body_background == "rgb(18, 18, 18)") == (color_scheme == "dark")
+        # "View site" leads from the admin to the dashboard.
+        page.get_by_role("link", name="Site bekijken").click()
+        assert page.locator("h1").count() == 1
+        assert page.url == live_server.url + "/"
+        for path in [
+            "/admin/",
+            "/admin/areas/area/",
+            f"/admin/areas/area/{area_a.pk}/change/",  # with a two-list selector
+            f"/admin/programme/reportingperiod/{quarter_with_content.pk}/change/",
+            "/admin/accounts/user/add/",
+        ]:
+            page.goto(path)
+            assert page.locator("#header").count() == 1, path
+            assert_no_violations(page)
+    finally:
+        context.close()
