@@ -116,7 +116,7 @@ def test_the_admin_wears_the_pages_look_and_passes_axe(
         )
         assert (body_background == "rgb(18, 18, 18)") == (color_scheme == "dark")
         # "View site" leads from the admin to the dashboard.
-        page.get_by_role("link", name="Site bekijken").click()
+        page.get_by_role("link", name="Website bekijken", exact=True).click()
         assert page.locator("h1").count() == 1
         assert page.url == live_server.url + "/"
         for path in ["/admin/", "/admin/areas/area/", "/admin/reporting/areareport/"]:
