@@ -26,7 +26,7 @@ from accounts.models import AreaMembership, User
 from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
 from core import history
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-from programme.models import Programme, ReportingPeriod, Theme
+from programme.models import Programme, Theme
 
 from . import services
 from .models import AreaReport, Escalation, IndicatorValue, Light, Ministry, ProgressUpdate
@@ -52,7 +52,7 @@ DEMO_USERS = [
 RETURNED_NOW = "den-haag-zuidwest"
 RETURNED_BEFORE = ("rotterdam-zuid", 2)
 RETURN_COMMENT = (
-    "Bij Jongerenwerk op straat ontbreken de risico's en de besteding klopt niet met de "
+    "Bij een paar interventies ontbreken de risico's en de besteding klopt niet met de "
     "vorige rapportage. Graag aanvullen en opnieuw indienen (demo)."
 )
 
@@ -208,7 +208,9 @@ class Plan:
             return self.ends_as
         if index >= self.start:
             return Intervention.Status.RUNNING
-        return Intervention.Status.PREPARING if index == self.start - 1 else Intervention.Status.IDEA
+        return (
+            Intervention.Status.PREPARING if index == self.start - 1 else Intervention.Status.IDEA
+        )
 
     def date(self, index):
         return first_day(index) + datetime.timedelta(days=14)
@@ -523,4 +525,3 @@ class History:
             escalation.answered_at = answered
             with clock(at(answered)):
                 escalation.save()
-
