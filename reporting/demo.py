@@ -199,7 +199,7 @@ class Plan:
         self.area, self.start, self.end, self.ends_as = area, start, end, ends_as
         self.health = rng.uniform(0.25, 0.75)
         self.duration = rng.randint(7, 12)  # quarters to reach the target
-        self.spent = Decimal(0)
+        self.spent = self.committed = Decimal(0)
         self.progress = 0.0
         self.intervention = None
 
@@ -224,15 +224,9 @@ class Plan:
         )
         done = (index - self.start + 1) / self.duration
         self.progress = max(self.progress, min(1.0, done * rng.uniform(0.85, 1.1)))
-        committed = self.committed
-        self.spent = max(
-            self.spent, (committed * Decimal(min(0.97, done * rng.uniform(0.8, 1.05)))).quantize(1)
-        )
+        share = Decimal(min(0.97, done * rng.uniform(0.8, 1.05)))
+        self.spent = max(self.spent, (self.committed * share).quantize(1))
         return light
-
-    @property
-    def committed(self):
-        return Decimal(self.amount) * 2  # the state's share and the municipality's
 
     def value(self):
         _name, unit, baseline, target, _direction = self.indicator
@@ -253,6 +247,7 @@ class History:
         }
         self.areas = list(services.areas_in(programme).order_by("name"))
         self.escalations = []  # (escalation, quarter index raised, answer, final status)
+        self.to_raise = []  # the escalations in the order they are raised, each once a round
 
     def build(self):
         with clock(at(first_day(-1))):
@@ -298,20 +293,23 @@ class History:
                 },
             )
         self.plans = []
+        ended = 0
         for area in self.areas:
-            for kind in rng.sample(KINDS_OF_WORK, rng.randint(2, 4)):
+            # The demo liaisons' areas have the most going on.
+            number = 4 if area.code in self.liaisons else rng.randint(2, 4)
+            for kind in rng.sample(KINDS_OF_WORK, number):
                 # Most work was already running when the demo's history begins.
                 start = rng.choice([-6, -4, -3, -2, -1, 0, 0, 1, 2, 3, 5])
                 end = rng.choice([None, None, None, None, start + 5]) if start < 2 else None
-                ends_as = (
-                    Intervention.Status.STOPPED
-                    if rng.random() < 0.2
-                    else Intervention.Status.COMPLETED
-                )
+                ended += end is not None
+                # One in three that end is stopped early rather than completed.
+                stopped = end is not None and ended % 3 == 0
+                ends_as = Intervention.Status.STOPPED if stopped else Intervention.Status.COMPLETED
                 self.plans.append(Plan(rng, kind, area, start, end, ends_as))
-        # Two ideas that are still being worked out.
-        for area in rng.sample(self.areas, 2):
-            self.plans.append(Plan(rng, rng.choice(KINDS_OF_WORK), area, OPEN + 4))
+        # Work that starts next quarter, and ideas still being worked out.
+        starts = [OPEN + 1, OPEN + 1, OPEN + 4, OPEN + 4]
+        for area, start in zip(rng.sample(self.areas, len(starts)), starts, strict=True):
+            self.plans.append(Plan(rng, rng.choice(KINDS_OF_WORK), area, start))
         for kind in PROGRAMME_WIDE:
             self.plans.append(Plan(rng, kind, None, rng.choice([-2, 1])))
 
@@ -335,24 +333,7 @@ class History:
             plan.intervention.target_groups.set([target_group])
         history.create_with_history(
             FundingLine,
-            [
-                line
-                for plan in self.plans
-                for line in (
-                    FundingLine(
-                        intervention=plan.intervention,
-                        source=FundingLine.Source.STATE,
-                        funder=partners[STATE_FUNDER],
-                        amount=Decimal(plan.amount),
-                    ),
-                    FundingLine(
-                        intervention=plan.intervention,
-                        source=FundingLine.Source.MUNICIPALITY,
-                        amount=Decimal(plan.amount),
-                        note=f"Cofinanciering {MARK}",
-                    ),
-                )
-            ],
+            [line for plan in self.plans for line in self.funding(plan)],
             user=self.coordinator,
         )
         for plan in self.plans:
@@ -368,6 +349,44 @@ class History:
                 target_year=2027,
             )
         self.plan_of = {plan.intervention.pk: plan for plan in self.plans}
+
+    def funding(self, plan):
+        """The state's money, the municipality's share and, for some work, a third
+        source; the plan spends from their sum."""
+        amount = Decimal(plan.amount)
+        lines = [
+            FundingLine(
+                intervention=plan.intervention,
+                source=FundingLine.Source.STATE,
+                funder=self.partners[STATE_FUNDER],
+                amount=amount,
+            ),
+            FundingLine(
+                intervention=plan.intervention,
+                source=FundingLine.Source.MUNICIPALITY,
+                amount=(amount * Decimal(self.rng.choice(["0.5", "0.75", "1"]))).quantize(1),
+                note=f"Cofinanciering {MARK}",
+            ),
+        ]
+        third = None
+        if "housing" in plan.themes:
+            third = (FundingLine.Source.HOUSING, self.partners[1], Decimal("0.6"))
+        elif self.rng.random() < 0.3:
+            source = self.rng.choice([FundingLine.Source.PROVINCE, FundingLine.Source.EU])
+            third = (source, None, Decimal("0.3"))
+        if third:
+            source, funder, share = third
+            lines.append(
+                FundingLine(
+                    intervention=plan.intervention,
+                    source=source,
+                    funder=funder,
+                    amount=(amount * share).quantize(1),
+                    year=2026,
+                )
+            )
+        plan.committed = sum(line.amount for line in lines)
+        return lines
 
     def move_on(self, index):
         """Between two quarters: work starts, finishes or stops."""
@@ -429,7 +448,11 @@ class History:
         lights = {}
         for update in ProgressUpdate.objects.filter(report__in=reports).exclude(light=""):
             lights.setdefault(update.report_id, []).append(update.light)
-        rows = list(AreaReport.objects.filter(pk__in=[report.pk for report in reports]))
+        rows = list(
+            AreaReport.objects.filter(pk__in=[report.pk for report in reports]).select_related(
+                "area"
+            )
+        )
         for report in rows:
             given = lights.get(report.pk, [])
             if given and given.count(Light.RED) * 2 >= len(given):
@@ -446,8 +469,16 @@ class History:
         return rows
 
     def raise_escalations(self, reports, index, count):
-        for report in self.rng.sample(reports, count):
-            title, description, kind, ministry, answer, ends = self.rng.choice(ESCALATIONS)
+        """``count`` escalations in as many reports; every other quarter one is Rotterdam's."""
+        chosen = self.rng.sample(reports, count)
+        if index % 2 == 0:
+            rotterdam = [report for report in reports if report.area.code == "rotterdam-zuid"]
+            chosen = [*rotterdam, *[report for report in chosen if report not in rotterdam]]
+            chosen = chosen[:count]
+        for report in chosen:
+            if not self.to_raise:
+                self.to_raise = self.rng.sample(ESCALATIONS, len(ESCALATIONS))
+            title, description, kind, ministry, answer, ends = self.to_raise.pop()
             escalation = Escalation.objects.create(
                 report=report,
                 title=title,
@@ -497,8 +528,10 @@ class History:
         with clock(moment):
             self.fill(index, self.updates(period, done, programme_wide=True))
             done = self.describe(done, index)
-            # Every other update of the drafts written, the rest still as carried over.
+            # Every other update of the drafts written, the rest still as carried over;
+            # half the drafts have their overall light.
             self.fill(index, self.updates(period, drafts, programme_wide=False)[::2])
+            self.describe(drafts[1::2], index)
             self.raise_escalations(done, index, 2)
         for number, report in enumerate(done):
             submitter = self.liaisons.get(report.area.code, self.coordinator)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.money import euro
-from interventions.models import Intervention
+from interventions.models import Indicator, Intervention
 from programme.models import ReportingPeriod
 from reporting import demo
 from reporting.models import AreaReport, Escalation, ProgressUpdate, ReportTransition
@@ -70,6 +70,15 @@ def test_the_demo_is_two_years_of_reporting_and_loads_once(client):
     assert green[last] > green[first]
     spent = {q: quarter_figures(user=coordinator, period=q).money_spent for q in (first, last)}
     assert 0 < spent[first] < spent[last]
+    # Indicator values move towards their targets.
+    for indicator in Indicator.objects.filter(values__update__period=first):
+        values = list(
+            indicator.values.order_by(
+                "update__period__year", "update__period__quarter"
+            ).values_list("value", flat=True)
+        )
+        start, end, target = values[0], values[-1], indicator.target_value
+        assert abs(target - end) <= abs(target - start)
     assert all("(demo)" in title for title in Intervention.objects.values_list("title", flat=True))
 
     figures = quarter_figures(user=coordinator, period=current)
