@@ -316,10 +316,11 @@ class History:
         themes = {theme.code: theme for theme in Theme.objects.all()}
         tracks = {track.number: track for track in self.programme.tracks.all()}
         target_group = TargetGroup.objects.get_or_create(name=f"Jongeren 12-23 jaar {MARK}")[0]
-        for plan in self.plans:
+        for number, plan in enumerate(self.plans, start=1):
             status = plan.status(0)
             title = " ".join([plan.title, *([plan.area.name] if plan.area else []), MARK])
             plan.intervention = Intervention.objects.create(
+                code=f"IV-DEMO{number:03d}",  # not the random default: the same every time
                 title=title,
                 area=plan.area,
                 track=tracks[1 if plan.area else 2],
