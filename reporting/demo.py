@@ -139,13 +139,16 @@ ESCALATIONS = [
 STILL_OPEN_AFTER = OPEN - 2
 
 
-def load(stdout=None):
+def load():
     """Load the demo once; returns True when it loaded the history, False when a demo
     (or other quarters) was already there."""
     with transaction.atomic():
         users = ensure_users()
         programme = Programme.objects.get(code=PROGRAMME)
-        if programme.quarters.exists() or Intervention.objects.filter(title__endswith=MARK):
+        if (
+            programme.quarters.exists()
+            or Intervention.objects.filter(title__endswith=MARK).exists()
+        ):
             return False
         History(programme, users).build()
     return True
@@ -235,6 +238,9 @@ class Plan:
 
 
 class History:
+    """The register, then the quarters one after another, as the services would see
+    them happen."""
+
     def __init__(self, programme, users):
         self.programme = programme
         self.rng = random.Random(SEED)
@@ -442,6 +448,7 @@ class History:
         IndicatorValue.objects.save_changed(changed_values, ["value"], user=self.coordinator)
 
     def author(self, area):
+        """Who writes an area's report: its demo liaison, else the coordinator."""
         return self.liaisons.get(area.code, self.coordinator) if area else self.coordinator
 
     def describe(self, reports, index):
@@ -498,7 +505,7 @@ class History:
             self.raise_escalations(reports, index, self.rng.randint(1, 2))
         for number, report in enumerate(sorted(reports, key=lambda r: r.area.name)):
             area_code = report.area.code
-            submitter = self.liaisons.get(area_code, self.coordinator)
+            submitter = self.author(report.area)
             day = deadline - datetime.timedelta(days=self.rng.randint(0, 12))
             with clock(at(day, 11 + number % 6)):
                 services.report_step(report=report, user=submitter, step="submit")
@@ -510,6 +517,7 @@ class History:
                 with clock(at(day + datetime.timedelta(days=6))):
                     report = AreaReport.objects.get(pk=report.pk)
                     report.narrative += " Risico's en besteding aangevuld na terugsturen (demo)."
+                    report._history_user = submitter
                     report.save()
                     services.report_step(report=report, user=submitter, step="submit")
             with clock(at(deadline + datetime.timedelta(days=self.rng.randint(3, 14)))):
@@ -535,7 +543,7 @@ class History:
             self.describe(drafts[1::2], index)
             self.raise_escalations(done, index, 2)
         for number, report in enumerate(done):
-            submitter = self.liaisons.get(report.area.code, self.coordinator)
+            submitter = self.author(report.area)
             with clock(moment + datetime.timedelta(days=1 + number)):
                 services.report_step(report=report, user=submitter, step="submit")
             with clock(moment + datetime.timedelta(days=3 + number)):
