@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 HERE = Path(__file__).parent
 PASSWORD = "demo-wachtwoord-2026"
+AREA = "Rotterdam-Zuid"  # the demo area with the most history
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,7 +38,9 @@ with sync_playwright() as playwright:
     for email, path, name in SHOTS:
         page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
         sign_in(page, email)
-        area = page.locator("main table a[href^='/gebieden/']").first.get_attribute("href")
+        area = page.locator("main table a[href^='/gebieden/']", has_text=AREA).first.get_attribute(
+            "href"
+        )
         page.goto(BASE + path.replace("/gebieden/{area}/", area))
         page.screenshot(path=HERE / name, full_page=True)
         page.context.close()
