@@ -3,5 +3,5 @@ create them) so an administrator can adjust them without code; access decisions 
 look at these names, only at permissions."""
 
 COORDINATOR = "Programmacoördinator"
-LIAISON = "Gemeentelijk contactpersoon"
+LIAISON = "Gemeentelijke contactpersoon"
 VIEWER = "Raadpleger"

@@ -44,13 +44,13 @@ class AreaAdmin(RegisterAdmin):
     list_display = ["name", "municipality", "province", "population_thousands"]
     list_filter = ["tracks__programme", "tracks", "municipality__province"]
     list_select_related = ["municipality"]
-    search_fields = ["name", "code", "municipality__name", "municipality__cbs_code"]
+    search_fields = ["name", "aliases", "code", "municipality__name", "municipality__cbs_code"]
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["tracks"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline]
     fieldsets = [
-        (None, {"fields": ["name", "code", "municipality", "tracks"]}),
+        (None, {"fields": ["name", "aliases", "code", "municipality", "tracks"]}),
         (
             _("Context"),
             {"fields": ["woondeal_region", ("population_thousands", "population_year")]},
@@ -68,7 +68,7 @@ class NeighbourhoodAdmin(RegisterAdmin):
     list_display = ["name", "area", "kind", "cbs_code", "cbs_year"]
     list_filter = ["kind", "area"]
     list_select_related = ["area"]
-    search_fields = ["name", "cbs_code", "area__name"]
+    search_fields = ["name", "cbs_code", "area__name", "area__aliases"]
     autocomplete_fields = ["area"]
 
 
@@ -97,7 +97,7 @@ class AreaPartnerAdmin(RegisterAdmin):
     list_display = ["partner", "area", "role", "start_date", "end_date"]
     list_filter = ["role", "area"]
     list_select_related = ["partner", "area"]
-    search_fields = ["partner__name", "area__name", "role_description"]
+    search_fields = ["partner__name", "area__name", "area__aliases", "role_description"]
     autocomplete_fields = ["area", "partner"]
 
 
@@ -119,7 +119,7 @@ class RegioDealAdmin(CofinancingWarningAdmin):
         "end_year",
         "cofinancing",
     ]
-    search_fields = ["name", "areas__name"]
+    search_fields = ["name", "areas__name", "areas__aliases"]
     autocomplete_fields = ["areas"]
     fieldsets = [
         (None, {"fields": ["name", "areas", ("start_year", "end_year")]}),
@@ -141,7 +141,7 @@ class GovernanceArrangementAdmin(CofinancingWarningAdmin):
     list_display = ["name", "area", "kind", "chair", "start_date", "end_date"]
     list_filter = ["kind", "area"]
     list_select_related = ["area"]
-    search_fields = ["name", "area__name", "chair"]
+    search_fields = ["name", "area__name", "area__aliases", "chair"]
     autocomplete_fields = ["area", "regio_deal"]
     fieldsets = [
         (None, {"fields": ["area", "kind", "name", "regio_deal"]}),

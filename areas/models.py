@@ -68,6 +68,14 @@ class Area(ProtectedLinksMixin, models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names the area goes by in letters and agreements, one per line; "
+            "searching finds the area by these too."
+        ),
+    )
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),

@@ -40,6 +40,7 @@ class AreaSerializer(RegisterSerializer):
             "id",
             "code",
             "name",
+            "aliases",
             "municipality",
             "municipality_name",
             "cbs_municipality_code",
@@ -180,7 +181,7 @@ class AreaViewSet(WritableViewSet):
     )
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
-    search_fields = ["name", "code", "municipality__name"]
+    search_fields = ["name", "aliases", "code", "municipality__name"]
     ordering_fields = ["name", "population_thousands"]
     http_method_names = ["get", "put", "patch", "head", "options"]
     distinct_filters = ["track", "programme"]

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db.models import CharField, TextField
 
+from areas.management.commands import load_reference_data
 from areas.models import Area, GovernanceArrangement, Municipality, Neighbourhood, RegioDeal
 from programme.models import Programme, Theme, Track
 
@@ -91,7 +93,9 @@ def test_themes_from_the_file_are_loaded(reference_data):
 
 
 def test_regio_deals_cover_the_areas_marked_in_the_area_file(reference_data):
-    deal_areas = {name for row in read_csv("regio_deals.csv") for name in row["areas"].split(";")}
+    deal_areas = {
+        name.strip() for row in read_csv("regio_deals.csv") for name in row["areas"].split(";")
+    }
     marked = {row["area"] for row in read_csv("areas.csv") if row["regio_deal"] == "yes"}
 
     covered = set(Area.objects.filter(regio_deals__isnull=False).values_list("name", flat=True))
@@ -99,6 +103,68 @@ def test_regio_deals_cover_the_areas_marked_in_the_area_file(reference_data):
     assert covered == deal_areas == marked
     assert len(covered) == 7
     assert RegioDeal.objects.count() == len(read_csv("regio_deals.csv"))
+
+
+def test_the_2023_round_of_regio_deals_is_loaded_with_its_amounts(reference_data):
+    fourth = {
+        deal.name: (deal.areas.get().name, deal.state_contribution, deal.start_year)
+        for deal in RegioDeal.objects.filter(start_year=2023)
+    }
+
+    assert fourth == {
+        "Regio Deal Rotterdam Zuid II": ("Rotterdam-Zuid", 30_000_000, 2023),
+        "Regio Deal Den Haag Zuidwest II": ("Den Haag Zuidwest", 18_000_000, 2023),
+        "Regio Deal ZaanIJ Groen en Meedoen": ("Zaandam Oost", 20_000_000, 2023),
+        "Regio Deal Parkstad Limburg 2023-2025": ("Heerlen-Noord", 25_000_000, 2023),
+    }
+    rotterdam_zuid = Area.objects.get(name="Rotterdam-Zuid")
+    assert rotterdam_zuid.regio_deals.count() == 2
+    assert rotterdam_zuid.governance.filter(kind=GovernanceArrangement.Kind.REGIO_DEAL).count() == 2
+
+
+def test_a_deal_covering_several_areas_is_linked_to_each(reference_data):
+    deal = RegioDeal.objects.get(name="Regio Deal Vitale wijken Overvecht Batau en Vollenhove")
+
+    names = set(deal.areas.values_list("name", flat=True))
+
+    assert names == {"Utrecht Overvecht", "Nieuwegein Centrale As"}
+    assert deal.arrangements.count() == 2
+
+
+def test_no_value_users_see_says_inferred(reference_data):
+    """Provenance ("stated", "inferred") lives in the files' notes and README, not in
+    what the register shows."""
+    for model in (Programme, Track, Theme, Municipality, Area, Neighbourhood, RegioDeal):
+        text_fields = [
+            field.name
+            for field in model._meta.get_fields()
+            if isinstance(field, (CharField, TextField))
+        ]
+        for obj in model.objects.all():
+            for name in text_fields:
+                assert "inferred" not in getattr(obj, name).lower(), (obj, name)
+
+
+def test_the_names_the_letters_use_are_loaded_as_aliases(reference_data):
+    aliases = dict(Area.objects.exclude(aliases="").values_list("name", "aliases"))
+
+    assert "Den Haag Zuid-West" in aliases["Den Haag Zuidwest"].splitlines()
+    assert "Zaanstad Oost" in aliases["Zaandam Oost"].splitlines()
+    assert "Parkstad Limburg/Heerlen-Noord" in aliases["Heerlen-Noord"].splitlines()
+
+
+def test_a_row_with_a_stray_comma_is_refused_not_truncated(db, tmp_path, monkeypatch):
+    for name in ("programmes.csv", "themes.csv", "areas.csv"):
+        (tmp_path / name).write_text((REFERENCE_DATA / name).read_text("utf-8"), "utf-8")
+    deals = (REFERENCE_DATA / "regio_deals.csv").read_text("utf-8").splitlines()
+    deals.append("Regio Deal X,,Heerlen-Noord,1,1,2020-2021,high,covers A, B and C")
+    (tmp_path / "regio_deals.csv").write_text("\n".join(deals) + "\n", "utf-8")
+    monkeypatch.setattr(load_reference_data, "DATA_DIR", tmp_path)
+
+    with pytest.raises(CommandError, match=r"regio_deals.csv, line 12"):
+        load()
+
+    assert not RegioDeal.objects.exists()
 
 
 def test_every_regio_deal_area_has_a_regio_deal_arrangement(reference_data):
@@ -133,16 +199,31 @@ def test_every_loaded_row_passes_its_own_validation(reference_data):
             obj.full_clean()
 
 
-def test_rotterdam_zuid_has_its_neighbourhoods(reference_data):
-    row = next(row for row in read_csv("areas.csv") if row["area"] == "Rotterdam-Zuid")
-    expected = set(row["neighbourhoods"].split(";"))
+def test_rotterdam_zuid_lists_the_gebieden_its_population_covers(reference_data):
+    rotterdam_zuid = Area.objects.get(name="Rotterdam-Zuid")
 
-    names = set(
-        Neighbourhood.objects.filter(area__name="Rotterdam-Zuid").values_list("name", flat=True)
-    )
+    districts = set(rotterdam_zuid.neighbourhoods.values_list("name", "kind"))
 
-    assert "Feijenoord" in names
-    assert names == expected
+    # 215k is all of the NPRZ: the gebieden Feijenoord, Charlois and IJsselmonde.
+    assert districts == {
+        ("Feijenoord", Neighbourhood.Kind.DISTRICT),
+        ("Charlois", Neighbourhood.Kind.DISTRICT),
+        ("IJsselmonde", Neighbourhood.Kind.DISTRICT),
+    }
+    assert rotterdam_zuid.population_thousands == 215
+    assert "Afrikaanderwijk" in rotterdam_zuid.sources  # the focuswijken stay in the notes
+
+
+def test_breda_noord_shows_the_population_of_its_focus_area(reference_data):
+    breda_noord = Area.objects.get(name="Breda Noord")
+
+    assert (breda_noord.population_thousands, breda_noord.population_year) == (44, 2024)
+    assert breda_noord.neighbourhoods.filter(kind=Neighbourhood.Kind.BUURT).count() == 14
+
+
+def test_every_population_figure_names_its_source(reference_data):
+    for area in Area.objects.filter(population_thousands__isnull=False):
+        assert "population:" in area.sources, area.name
 
 
 def test_stadsdeel_is_stored_as_a_district_without_the_prefix(reference_data):

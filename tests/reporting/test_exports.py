@@ -67,7 +67,7 @@ def test_xlsx_totals_equal_the_database(coordinator, quarter, area_a):
         "Indicatoren",
         "Geld per bron",
         "Knelpunten",
-        "Governance",
+        "Bestuurlijke afspraken",
         "Ontwikkeling gebieden",
     ]
     summary = {row["gebied"]: row for row in rows_of(workbook["Samenvatting per gebied"])}

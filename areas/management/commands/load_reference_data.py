@@ -8,7 +8,7 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -24,12 +24,33 @@ from programme.models import Programme, Theme, Track
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "reference_data"
 PROVINCE_BY_NAME = {label: value for value, label in Province.choices}
-POPULATION_YEAR = 2025  # areas.csv: population on 1 January 2025 (CBS)
+# A neighbourhood named "stadsdeel X" is district X, and so on; without a prefix, a wijk.
+KIND_PREFIXES = {
+    "stadsdeel ": Neighbourhood.Kind.DISTRICT,
+    "gebied ": Neighbourhood.Kind.DISTRICT,
+    "buurt ": Neighbourhood.Kind.BUURT,
+}
 
 
 def read_csv(name):
     with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    for number, row in enumerate(rows, start=2):
+        # An unquoted comma splits a value and shifts the rest; refuse rather than truncate.
+        if None in row or None in row.values():
+            raise CommandError(f"{name}, line {number}: the number of fields is not the header's.")
+    return rows
+
+
+def split_list(value):
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def neighbourhood_kind(name):
+    for prefix, kind in KIND_PREFIXES.items():
+        if name.startswith(prefix):
+            return name.removeprefix(prefix), kind
+    return name, Neighbourhood.Kind.WIJK
 
 
 class Sync:
@@ -118,16 +139,18 @@ class Command(BaseCommand):
                 {"cbs_code": row["cbs_municipality_code"]},
                 {"name": row["municipality"], "province": PROVINCE_BY_NAME[row["province"]]},
             )
-            population = row["population_2025_thousands"]
+            population, year = row["population_thousands"], row["population_year"]
             area = sync.row(
                 Area,
                 {"code": slugify(row["area"])},
                 {
                     "name": row["area"],
+                    "aliases": "\n".join(split_list(row["aliases"])),
                     "municipality": municipality,
+                    # woondeal_region_basis is provenance for the README, not shown.
                     "woondeal_region": row["woondeal_region"],
                     "population_thousands": int(population) if population else None,
-                    "population_year": POPULATION_YEAR if population else None,
+                    "population_year": int(year) if year else None,
                     "sources": row["sources"],
                 },
             )
@@ -137,10 +160,8 @@ class Command(BaseCommand):
             if row["in_nplv_2022"] == "yes":
                 area_tracks.append(tracks[("nplv-2022", 1)])
             sync.add_to(area.tracks, *area_tracks)
-            for name in filter(None, (n.strip() for n in row["neighbourhoods"].split(";"))):
-                kind = Neighbourhood.Kind.WIJK
-                if name.startswith("stadsdeel "):
-                    name, kind = name.removeprefix("stadsdeel "), Neighbourhood.Kind.DISTRICT
+            for entry in split_list(row["neighbourhoods"]):
+                name, kind = neighbourhood_kind(entry)
                 sync.row(Neighbourhood, {"area": area, "name": name}, {"kind": kind})
             areas[area.name] = area
         return areas
@@ -160,7 +181,8 @@ class Command(BaseCommand):
                     "sources": row["sources"],
                 },
             )
-            deal_areas = [areas[name] for name in row["areas"].split(";")]
+            # A deal covering several areas is linked to each of them.
+            deal_areas = [areas[name] for name in split_list(row["areas"])]
             sync.add_to(deal.areas, *deal_areas)
             for area in deal_areas:
                 sync.row(
