@@ -141,6 +141,11 @@ def may_import_interventions(user):
     return is_coordinator(user) and user.has_perm("interventions.add_intervention")
 
 
+def may_import_figures(user):
+    """The area monitor's figures are imported by programme coordinators."""
+    return is_coordinator(user) and user.has_perm("monitor.import_figures")
+
+
 def may_edit_in_admin(user, obj):
     """Whether the pages offer ``user`` a link to edit ``obj`` in the admin."""
     return user.is_staff and can(user, "change", obj)

@@ -1,7 +1,7 @@
 """Row scoping for every domain model: ``Model.objects.for_user(user)``.
 
 Who may see what is decided in ``accounts/access.py`` alone. Apps depend one way
-(programme <- areas <- accounts <- interventions <- reporting), so the apps below
+(programme <- areas <- accounts <- interventions <- monitor <- reporting), so the apps below
 ``accounts`` cannot import it; instead accounts registers its policy here when Django
 starts (``AccountsConfig.ready``), and querysets and admin of every app ask through it.
 

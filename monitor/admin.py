@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from core.admin import RegisterAdmin, ScopedModelAdmin
 
 from . import imports
@@ -115,7 +116,10 @@ class ContextValueAdmin(RegisterAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "may_import": imports.may_import(request.user)}
+        extra_context = {
+            **(extra_context or {}),
+            "may_import": access.may_import_figures(request.user),
+        }
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
@@ -130,7 +134,7 @@ class ContextValueAdmin(RegisterAdmin):
 
     def import_view(self, request):
         """Upload a file of figures: preview what changes, then confirm."""
-        if not imports.may_import(request.user):
+        if not access.may_import_figures(request.user):
             raise PermissionDenied
         result, refusal, confirm = None, "", ""
         form = ContextImportForm()

@@ -147,11 +147,6 @@ class ImportResult:
         return hashlib.sha256(digest.encode()).hexdigest()
 
 
-def may_import(user):
-    """Figures are imported by programme coordinators."""
-    return access.is_coordinator(user) and user.has_perm("monitor.import_figures")
-
-
 def import_context(
     *,
     user,
@@ -169,7 +164,7 @@ def import_context(
     fingerprint) it is written only when it would still change what was previewed.
     Raises ImportRefused for a file that cannot be read, PermissionDenied for anyone
     but a coordinator."""
-    if not may_import(user):
+    if not access.may_import_figures(user):
         raise PermissionDenied
     if fmt not in FORMATS:
         raise ImportRefused(_("Unknown format '%(format)s'.") % {"format": fmt}, "unknown_format")

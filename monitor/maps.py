@@ -84,9 +84,8 @@ def _draw(markers, *, title, summary, ident, legend):
     project = _projection(shapes)
     body = []
     if project is None:
-        body.append(
-            f'<text x="10" y="30" fill="{TEXT}">{escape(_("The map boundaries are not available."))}</text>'
-        )
+        missing = escape(_("The map boundaries are not available."))
+        body.append(f'<text x="10" y="30" fill="{TEXT}">{missing}</text>')
     else:
         ours = {code for _name, code, _style, _label in markers}
         for code, shape in shapes.items():

@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from core.admin import RegisterAdmin, ScopedModelAdmin, StackedInline, TabularInline, admin_path
 from core.counting import EstimatedCountPaginator
 from programme.models import ReportingPeriod
@@ -221,12 +222,17 @@ class QuarterAdmin(RegisterAdmin):
         return ["programme", "year", "quarter", "status"]
 
     def get_queryset(self, request):
+        # "reports in" counts only the reports of the areas the user sees.
+        scope = access.scope_of(request.user)
+        seen = Q() if scope is None else Q(reports__area_id__in=scope)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                _submitted=Count("reports", filter=Q(reports__status__in=AreaReport.SUBMITTED)),
-                _reports=Count("reports"),
+                _submitted=Count(
+                    "reports", filter=seen & Q(reports__status__in=AreaReport.SUBMITTED)
+                ),
+                _reports=Count("reports", filter=seen),
             )
             .select_related("programme")
             .order_by(*ReportingPeriod._meta.ordering)

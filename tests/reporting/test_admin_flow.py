@@ -158,6 +158,19 @@ def test_liaison_overview_and_steps_stay_within_their_areas(
     assert theirs.status == AreaReport.Status.DRAFT
 
 
+def test_the_quarter_list_counts_only_the_reports_a_user_sees(
+    liaison_a, coordinator, area_a, area_b, period, client_for
+):
+    submitted = period.reports.get(area=area_b)
+    submitted.status = AreaReport.Status.SUBMITTED
+    submitted.save()
+    changelist = reverse("admin:programme_reportingperiod_changelist")
+    (row,) = client_for(liaison_a).get(changelist).context["cl"].result_list
+    assert (row._submitted, row._reports) == (0, 1)  # area B's report is not counted
+    (row,) = client_for(coordinator).get(changelist).context["cl"].result_list
+    assert (row._submitted, row._reports) == (1, 2)
+
+
 def test_liaison_cannot_approve_by_url(liaison_a, area_a, period, client_for):
     report = period.reports.get(area=area_a)
     report.status = AreaReport.Status.SUBMITTED
