@@ -54,10 +54,11 @@ def _projection(shapes):
     shrink = math.cos(math.radians(LATITUDE))
     xs = [lon * shrink for lon, _lat in points]
     ys = [lat for _lon, lat in points]
-    scale = min((WIDTH - 20) / (max(xs) - min(xs)), (HEIGHT - 20) / (max(ys) - min(ys)))
+    west, north = min(xs), max(ys)
+    scale = min((WIDTH - 20) / (max(xs) - west), (HEIGHT - 20) / (north - min(ys)))
 
     def project(lon, lat):
-        return 10 + (lon * shrink - min(xs)) * scale, 10 + (max(ys) - lat) * scale
+        return 10 + (lon * shrink - west) * scale, 10 + (north - lat) * scale
 
     return project
 
