@@ -91,7 +91,7 @@ def test_a_coordinator_records_a_study_with_its_areas_interventions_and_level(
 
     assert response.status_code == 201, response.content
     item = KnowledgeItem.objects.get(title="Evaluatie buurtcoaches")
-    assert item.get_evidence_level_display() == "effective according to first indications"
+    assert item.evidence_level == EvidenceLevel.EFFECTIVE_FIRST
     assert list(item.areas.all()) == [area_a]
     assert list(work_a.knowledge_items.filter(pk=item.pk)) == [item]
 
