@@ -4,7 +4,7 @@ import io
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -306,8 +306,20 @@ class IndicatorAdmin(RegisterAdmin):
     autocomplete_fields = ["intervention"]
 
 
+class KnowledgeItemForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "areas" in cleaned and "interventions" in cleaned:
+            try:
+                KnowledgeItem.validate_links(cleaned["areas"], cleaned["interventions"])
+            except ValidationError as error:
+                self.add_error("interventions", error)
+        return cleaned
+
+
 @admin.register(KnowledgeItem)
 class KnowledgeItemAdmin(RegisterAdmin):
+    form = KnowledgeItemForm
     list_display = ["title", "kind", "evidence_level", "published_on"]
     list_filter = ["kind", "evidence_level", "areas"]
     search_fields = ["title", "summary", "source"]

@@ -346,6 +346,20 @@ class KnowledgeItem(models.Model):
     def __str__(self):
         return self.title
 
+    @staticmethod
+    def validate_links(areas, interventions):
+        """An item about an area's intervention is about that area too, so that whoever
+        sees the intervention's area sees the item. Many-to-many links are set after
+        the row is saved, so every form and serializer that sets them calls this."""
+        area_ids = {area.pk for area in areas}
+        outside = [work for work in interventions if work.area_id and work.area_id not in area_ids]
+        if outside:
+            raise ValidationError(
+                _("Add the area of every linked intervention: %(titles)s.")
+                % {"titles": ", ".join(work.title for work in outside)},
+                code="intervention_outside_areas",
+            )
+
 
 class InterventionImportJob(Job):
     """A large intervention sheet, checked (a preview) or applied by a worker

@@ -233,6 +233,17 @@ class KnowledgeItemSerializer(RegisterSerializer):
         ]
         read_only_fields = ["updated_at"]
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        areas = attrs.get("areas", instance.areas.all() if instance else [])
+        interventions = attrs.get("interventions", instance.interventions.all() if instance else [])
+        try:
+            KnowledgeItem.validate_links(areas, interventions)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"interventions": error.messages}) from error
+        return attrs
+
 
 class KnowledgeItemFilter(django_filters.FilterSet):
     # One id of a many-to-many link matches one link row at most: no repeated rows.

@@ -179,3 +179,41 @@ def test_old_effective_becomes_the_lowest_effectiveness_level_and_back():
     migration.relabel(migration.BACKWARD)(apps, None)
     work.refresh_from_db()
     assert work.evidence_level == "effective"
+
+
+def test_an_item_about_an_areas_intervention_is_about_that_area_too(coordinator, area_b, items):
+    client = api(coordinator)
+    work_a = items["a"].interventions.get()
+
+    created = client.post(URL, {"title": "Les", "interventions": [work_a.pk]}, format="json")
+    item = items["a"]
+    etag = client.get(f"{URL}{item.pk}/")["ETag"]
+    moved = client.patch(
+        f"{URL}{item.pk}/", {"areas": [area_b.pk]}, format="json", HTTP_IF_MATCH=etag
+    )
+
+    assert created.status_code == moved.status_code == 400
+    assert "Buurtcoaches A" in str(created.json()["errors"]["interventions"])
+    assert not KnowledgeItem.objects.filter(title="Les").exists()
+    assert list(item.areas.values_list("name", flat=True)) == ["Gebied A"]
+
+
+def test_the_admin_form_refuses_an_intervention_outside_the_items_areas(
+    superuser_client, area_b, items
+):
+    work_a = items["a"].interventions.get()
+
+    response = superuser_client.post(
+        reverse("admin:interventions_knowledgeitem_add"),
+        {
+            "title": "Les",
+            "kind": "lesson",
+            "evidence_level": "not_assessed",
+            "areas": [area_b.pk],
+            "interventions": [work_a.pk],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Buurtcoaches A" in str(response.context["adminform"].form.errors["interventions"])
+    assert not KnowledgeItem.objects.filter(title="Les").exists()
