@@ -198,7 +198,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LightEnum": "reporting.models.Light"},
+    "ENUM_NAME_OVERRIDES": {
+        "LightEnum": "reporting.models.Light",
+        "TrackKindEnum": "programme.models.Track.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.describe_every_field",

@@ -4,7 +4,7 @@ import io
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,7 +16,14 @@ from core.jobs import too_large_for_a_request
 from core.spreadsheets.reading import LIMITS, XLSX_CONTENT_TYPE, Problem, SpreadsheetRefused
 
 from . import imports
-from .models import FundingLine, Indicator, Intervention, InterventionImportJob, TargetGroup
+from .models import (
+    FundingLine,
+    Indicator,
+    Intervention,
+    InterventionImportJob,
+    KnowledgeItem,
+    TargetGroup,
+)
 
 # A previewed file travels back with the confirmation, signed, while it fits in a form
 # field (the request body cap); a larger one is uploaded again with "preview" unticked.
@@ -297,3 +304,30 @@ class IndicatorAdmin(RegisterAdmin):
     search_fields = ["name", "intervention__title", "intervention__code"]
     ordering = ["intervention_id", "name"]  # the unique index, not a sort by title
     autocomplete_fields = ["intervention"]
+
+
+class KnowledgeItemForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if "areas" in cleaned and "interventions" in cleaned:
+            try:
+                KnowledgeItem.validate_links(cleaned["areas"], cleaned["interventions"])
+            except ValidationError as error:
+                self.add_error("interventions", error)
+        return cleaned
+
+
+@admin.register(KnowledgeItem)
+class KnowledgeItemAdmin(RegisterAdmin):
+    form = KnowledgeItemForm
+    list_display = ["title", "kind", "evidence_level", "published_on"]
+    list_filter = ["kind", "evidence_level", "areas"]
+    search_fields = ["title", "summary", "source"]
+    autocomplete_fields = ["interventions", "areas"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "evidence_level"]}),
+        (_("Content"), {"fields": ["summary", "source", "published_on"]}),
+        (_("About"), {"fields": ["interventions", "areas"]}),
+        (None, {"fields": [("created_at", "updated_at")]}),
+    ]

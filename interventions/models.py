@@ -38,6 +38,18 @@ class TargetGroup(ProtectedLinksMixin, models.Model):
         return self.name
 
 
+class EvidenceLevel(models.TextChoices):
+    """The recognition levels of the Dutch databases of effective interventions
+    (Erkenningscommissie Interventies), in rising order of evidence."""
+
+    NOT_ASSESSED = "not_assessed", _("not assessed")
+    WELL_DESCRIBED = "well_described", _("well described")
+    WELL_FOUNDED = "well_founded", _("well founded")
+    EFFECTIVE_FIRST = "effective_first", _("effective according to first indications")
+    EFFECTIVE_GOOD = "effective_good", _("effective according to good indications")
+    EFFECTIVE_STRONG = "effective_strong", _("effective according to strong indications")
+
+
 class Intervention(VersionedModel):
     """A piece of work in an area, or programme-wide when it has no area (spoor 2
     knowledge work). Stopping one is a status, never a delete."""
@@ -49,12 +61,7 @@ class Intervention(VersionedModel):
         COMPLETED = "completed", _("completed")
         STOPPED = "stopped", _("stopped")
 
-    class EvidenceLevel(models.TextChoices):
-        # The recognition levels of the Dutch effectiveness databases (Erkenningscommissie).
-        NOT_ASSESSED = "not_assessed", _("not assessed")
-        WELL_DESCRIBED = "well_described", _("well described")
-        WELL_FOUNDED = "well_founded", _("well founded")
-        EFFECTIVE = "effective", _("effective")
+    EvidenceLevel = EvidenceLevel
 
     code = models.CharField(
         _("code"),
@@ -288,6 +295,70 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class KnowledgeItem(models.Model):
+    """Spoor 2's knowledge work: a study or a lesson learned about what works, with the
+    interventions and areas it is about. Without areas it is programme-wide knowledge."""
+
+    class Kind(models.TextChoices):
+        STUDY = "study", _("study")
+        LESSON = "lesson", _("lesson learned")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STUDY)
+    summary = models.TextField(_("summary"), blank=True, help_text=NO_RESIDENT_DATA)
+    evidence_level = models.CharField(
+        _("evidence level"),
+        max_length=20,
+        choices=EvidenceLevel.choices,
+        default=EvidenceLevel.NOT_ASSESSED,
+        help_text=_("How well the approach it is about is proven (Erkenningscommissie)."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("Who published it, and where it can be read (a link or a reference)."),
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    interventions = models.ManyToManyField(
+        Intervention,
+        verbose_name=_("interventions"),
+        related_name="knowledge_items",
+        blank=True,
+    )
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas"), related_name="knowledge_items", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[interventions, areas])
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "areas"
+
+    class Meta:
+        verbose_name = _("knowledge item")
+        verbose_name_plural = _("knowledge items")
+        ordering = ["title", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def validate_links(areas, interventions):
+        """An item about an area's intervention is about that area too, so that whoever
+        sees the intervention's area sees the item. Many-to-many links are set after
+        the row is saved, so every form and serializer that sets them calls this."""
+        area_ids = {area.pk for area in areas}
+        outside = [work for work in interventions if work.area_id and work.area_id not in area_ids]
+        if outside:
+            raise ValidationError(
+                _("Add the area of every linked intervention: %(titles)s.")
+                % {"titles": ", ".join(work.title for work in outside)},
+                code="intervention_outside_areas",
+            )
 
 
 class InterventionImportJob(Job):

@@ -8,7 +8,7 @@ from .models import Programme, Theme, Track
 
 class TrackInline(TabularInline):
     model = Track
-    fields = ["number", "name", "description"]
+    fields = ["kind", "number", "name", "description"]
 
 
 @admin.register(Programme)
@@ -26,8 +26,8 @@ class ProgrammeAdmin(RegisterAdmin):
 
 @admin.register(Track)
 class TrackAdmin(RegisterAdmin):
-    list_display = ["__str__", "name", "programme", "number"]
-    list_filter = ["programme"]
+    list_display = ["__str__", "name", "programme", "kind", "number"]
+    list_filter = ["programme", "kind"]
     search_fields = ["name", "programme__name", "programme__code"]
     autocomplete_fields = ["programme"]
 

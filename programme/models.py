@@ -49,12 +49,35 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def horizon(self):
+        """The years the programme runs, e.g. "2022–2042", or "2022–" while open-ended."""
+        return f"{self.start_year}–{self.end_year or ''}"
+
+    def clean(self):
+        super().clean()
+        # The check constraint says the same; here the error lands on the field.
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The end year cannot be before the start year.")})
+
 
 class Track(ProtectedLinksMixin, models.Model):
-    """A track (spoor) of a programme: spoor 1 areas, spoor 2 pilots and knowledge work."""
+    """A strand of a programme: the 2020 programme's tracks (spoor 1 areas, spoor 2
+    pilots and knowledge work) or the NPLV's lines of action (actielijnen)."""
+
+    class Kind(models.TextChoices):
+        SPOOR = "spoor", _("track")
+        ACTIELIJN = "actielijn", _("line of action")
 
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="tracks"
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.SPOOR,
+        help_text=_("The 2020 programme has tracks (sporen); the NPLV has lines of action."),
     )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=200)
@@ -82,10 +105,16 @@ class Track(ProtectedLinksMixin, models.Model):
         ]
 
     def __str__(self):
-        return _("%(programme)s, track %(number)s") % {
-            "programme": self.programme.code,
-            "number": self.number,
-        }
+        if self.kind == self.Kind.ACTIELIJN:
+            text = _("%(programme)s, line of action %(number)s")
+        else:
+            text = _("%(programme)s, track %(number)s")
+        return text % {"programme": self.programme.code, "number": self.number}
+
+    @property
+    def label(self):
+        """As a person names it: "line of action 2. Betere woningen …"."""
+        return f"{self.get_kind_display()} {self.number}. {self.name}"
 
 
 class Theme(ProtectedLinksMixin, models.Model):

@@ -35,7 +35,7 @@ class DashboardForm(forms.Form):
         self.fields["track"].queryset = Track.objects.for_user(user).filter(
             programme=self.programme
         )
-        self.fields["track"].label_from_instance = lambda track: f"{track.number}. {track.name}"
+        self.fields["track"].label_from_instance = lambda track: track.label
         if self.programme is not None:
             self.initial.setdefault("programme", self.programme.pk)
 

@@ -11,7 +11,7 @@ from areas.models import (
     Partner,
     RegioDeal,
 )
-from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from interventions.models import FundingLine, Indicator, Intervention, KnowledgeItem, TargetGroup
 from monitor.models import AreaGoal, ContextImport, ContextMeasure, ContextValue
 from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
@@ -42,6 +42,9 @@ CATEGORY = {
     Intervention: "area",
     FundingLine: "area",
     Indicator: "area",
+    # Knowledge items are seen through any of their areas (programme-wide ones by all);
+    # only coordinators write them.
+    KnowledgeItem: "area",
     Partner: "shared",
     Programme: "reference",
     Track: "reference",
@@ -81,6 +84,9 @@ def row_in(model, area):
         Intervention: intervention,
         FundingLine: lambda: factories.FundingLineFactory(intervention=intervention()),
         Indicator: lambda: factories.IndicatorFactory(intervention=intervention()),
+        KnowledgeItem: lambda: factories.KnowledgeItemFactory(
+            areas=[area], interventions=[intervention()]
+        ),
         RegioDeal: lambda: _deal_for(area),
         AreaReport: lambda: factories.AreaReportFactory(area=area),
         ProgressUpdate: lambda: factories.ProgressUpdateFactory(

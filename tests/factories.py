@@ -15,7 +15,14 @@ from areas.models import (
     Province,
     RegioDeal,
 )
-from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from interventions.models import (
+    EvidenceLevel,
+    FundingLine,
+    Indicator,
+    Intervention,
+    KnowledgeItem,
+    TargetGroup,
+)
 from monitor.models import AreaGoal, ContextMeasure, ContextValue
 from programme.models import Programme, ReportingPeriod, Theme, Track
 from reporting.models import AreaReport, Escalation, IndicatorValue, ProgressUpdate
@@ -163,6 +170,28 @@ class InterventionFactory(DjangoModelFactory):
     def themes(self, create, extracted, **kwargs):
         if create:
             self.themes.set(extracted if extracted is not None else [ThemeFactory()])
+
+
+class KnowledgeItemFactory(DjangoModelFactory):
+    """A lesson learned about the given areas and interventions (none: programme-wide)."""
+
+    class Meta:
+        model = KnowledgeItem
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Les {n}")
+    kind = KnowledgeItem.Kind.LESSON
+    evidence_level = EvidenceLevel.WELL_DESCRIBED
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+    @factory.post_generation
+    def interventions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.interventions.set(extracted)
 
 
 class FundingLineFactory(DjangoModelFactory):

@@ -18,6 +18,7 @@ from tests.factories import (
     FundingLineFactory,
     IndicatorFactory,
     InterventionFactory,
+    KnowledgeItemFactory,
     PartnerFactory,
     ReportingPeriodFactory,
     TargetGroupFactory,
@@ -52,6 +53,7 @@ def admin_data(db, superuser):
     )
     FundingLineFactory(intervention=running, funder=lead)
     IndicatorFactory(intervention=running)
+    KnowledgeItemFactory(areas=[area], interventions=[running])
     AreaPartnerFactory(area=area, partner=lead)
     ReportingPeriodFactory(programme=area.tracks.first().programme)
     Group.objects.create(name="Coördinatoren")

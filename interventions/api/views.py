@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from areas.models import Partner, Province
+from areas.models import Area, Partner, Province
 from core.api.base import (
     ListedListSerializer,
     ListedPrimaryKeyRelatedField,
@@ -12,7 +12,14 @@ from core.api.base import (
     WritableViewSet,
 )
 from core.api.filters import id_filter
-from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from interventions.models import (
+    EvidenceLevel,
+    FundingLine,
+    Indicator,
+    Intervention,
+    KnowledgeItem,
+    TargetGroup,
+)
 from programme.models import Theme
 
 
@@ -205,3 +212,66 @@ class TargetGroupViewSet(ReadOnlyViewSet):
     queryset = TargetGroup.objects.all()
     serializer_class = TargetGroupSerializer
     search_fields = ["name"]
+
+
+class KnowledgeItemSerializer(RegisterSerializer):
+    serializer_related_field = ListedPrimaryKeyRelatedField
+
+    class Meta:
+        model = KnowledgeItem
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "summary",
+            "evidence_level",
+            "source",
+            "published_on",
+            "interventions",
+            "areas",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        areas = attrs.get("areas", instance.areas.all() if instance else [])
+        interventions = attrs.get("interventions", instance.interventions.all() if instance else [])
+        try:
+            KnowledgeItem.validate_links(areas, interventions)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"interventions": error.messages}) from error
+        return attrs
+
+
+class KnowledgeItemFilter(django_filters.FilterSet):
+    # One id of a many-to-many link matches one link row at most: no repeated rows.
+    intervention = id_filter("interventions", _("Intervention id."))
+    area = id_filter("areas", _("Area id."))
+    evidence_level = django_filters.MultipleChoiceFilter(
+        choices=EvidenceLevel.choices,
+        label=_("Evidence level; repeat for several."),
+        distinct=False,  # a column of the row itself
+    )
+
+    class Meta:
+        model = KnowledgeItem
+        fields = ["kind", "evidence_level"]
+
+
+class KnowledgeItemViewSet(WritableViewSet):
+    """Spoor 2's knowledge: studies and lessons learned about what works, with their
+    evidence level (the recognition levels of the Erkenningscommissie Interventies)."""
+
+    queryset = KnowledgeItem.objects.prefetch_related("interventions", "areas").order_by(
+        "title", "pk"
+    )
+    serializer_class = KnowledgeItemSerializer
+    filterset_class = KnowledgeItemFilter
+    search_fields = ["title", "summary", "source"]
+    ordering_fields = ["title", "published_on", "evidence_level", "updated_at"]
+    list_prefetch = {
+        "interventions": Intervention.objects.only("pk"),
+        "areas": Area.objects.only("pk"),
+    }

@@ -6,10 +6,27 @@ from core.api.base import ReadOnlyViewSet, RegisterSerializer
 from programme.models import Programme, Theme, Track
 
 
+class ProgrammeTrackSerializer(RegisterSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "kind", "number", "name"]
+
+
 class ProgrammeSerializer(RegisterSerializer):
+    tracks = ProgrammeTrackSerializer(many=True, read_only=True)
+
     class Meta:
         model = Programme
-        fields = ["id", "code", "name", "start_year", "end_year", "predecessor", "description"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "start_year",
+            "end_year",
+            "predecessor",
+            "description",
+            "tracks",
+        ]
 
 
 class TrackSerializer(RegisterSerializer):
@@ -17,7 +34,7 @@ class TrackSerializer(RegisterSerializer):
 
     class Meta:
         model = Track
-        fields = ["id", "programme", "programme_code", "number", "name", "description"]
+        fields = ["id", "programme", "programme_code", "kind", "number", "name", "description"]
 
 
 class ThemeSerializer(RegisterSerializer):
@@ -34,20 +51,20 @@ class TrackFilter(django_filters.FilterSet):
 
     class Meta:
         model = Track
-        fields = ["programme", "number"]
+        fields = ["programme", "kind", "number"]
 
 
 class ProgrammeViewSet(ReadOnlyViewSet):
     """The programmes: the 2020 programme and its successors."""
 
-    queryset = Programme.objects.all()
+    queryset = Programme.objects.prefetch_related("tracks")
     serializer_class = ProgrammeSerializer
     ordering_fields = ["start_year", "code"]
     search_fields = ["name", "code"]
 
 
 class TrackViewSet(ReadOnlyViewSet):
-    """The tracks (sporen) of each programme."""
+    """The tracks (sporen) of the 2020 programme and the NPLV's lines of action."""
 
     queryset = Track.objects.select_related("programme")
     serializer_class = TrackSerializer

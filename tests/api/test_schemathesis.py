@@ -110,8 +110,9 @@ def call(case, headers, cookies):
 @pytest.fixture
 def seeded(coordinator, liaison_a, liaison_b, viewer, area_a, area_b, track):
     """A quarter opened with running interventions in areas A and B and a programme-wide
-    one, partners, indicators and their values, an escalation, a returned report (A), a
-    submitted one (B), the areas' figures and goals, and a finished export per persona."""
+    one, partners, indicators and their values, knowledge items (of A, of A and B, and
+    programme-wide), an escalation, a returned report (A), a submitted one (B), the
+    areas' figures and goals, and a finished export per persona."""
     theme = factories.ThemeFactory(code="youth")
     target_group = factories.TargetGroupFactory()
     partner = factories.PartnerFactory()
@@ -135,6 +136,9 @@ def seeded(coordinator, liaison_a, liaison_b, viewer, area_a, area_b, track):
         factories.FundingLineFactory(intervention=intervention, year=2026)
         factories.IndicatorFactory(intervention=intervention)
     factories.InterventionFactory(area=area_a, track=track, status=Intervention.Status.IDEA)
+    factories.KnowledgeItemFactory(areas=[area_a], interventions=interventions[:1])
+    factories.KnowledgeItemFactory(areas=[area_a, area_b], interventions=interventions[:2])
+    factories.KnowledgeItemFactory()  # programme-wide
 
     period = services.quarter_open(
         programme=track.programme,

@@ -13,6 +13,7 @@ from django.db.models import CharField, TextField
 from areas.management.commands import load_reference_data
 from areas.models import Area, GovernanceArrangement, Municipality, Neighbourhood, RegioDeal
 from programme.models import Programme, Theme, Track
+from tests.factories import AreaFactory, InterventionFactory
 
 REFERENCE_DATA = Path(__file__).resolve().parents[2] / "areas" / "reference_data"
 
@@ -73,8 +74,71 @@ def test_2022_successor_track_1_has_20_areas_in_19_municipalities(reference_data
     assert areas.values("municipality").distinct().count() == 19
 
 
-def test_2020_programme_also_has_track_2(reference_data):
-    assert Track.objects.filter(programme__code="ipvl-2020", number=2).exists()
+def test_2020_programme_keeps_its_two_tracks(reference_data):
+    tracks = Track.objects.filter(programme__code="ipvl-2020")
+
+    assert list(tracks.values_list("kind", "number")) == [("spoor", 1), ("spoor", 2)]
+
+
+def test_the_nplv_has_its_four_lines_of_action_and_no_tracks(reference_data):
+    lines = Track.objects.filter(programme__code="nplv-2022")
+
+    assert list(lines.values_list("kind", "number")) == [("actielijn", n) for n in (1, 2, 3, 4)]
+    assert not lines.filter(name__icontains="focusgebieden").exists()
+
+
+def test_every_nplv_focus_area_takes_part_in_every_line_of_action(reference_data):
+    focus_areas = set(areas_of("nplv-2022", 1))
+
+    for line in Track.objects.filter(programme__code="nplv-2022"):
+        assert set(line.areas.all()) == focus_areas
+
+
+def test_programmes_carry_their_horizon(reference_data):
+    nplv = Programme.objects.get(code="nplv-2022")
+
+    assert (nplv.start_year, nplv.end_year) == (2022, 2042)  # a term of 15 to 20 years
+    assert Programme.objects.get(code="ipvl-2020").end_year == 2022
+
+
+def test_an_old_database_gets_the_lines_of_action_and_keeps_its_interventions(db):
+    """A register loaded before the lines of action: the NPLV had one track, "Integrale
+    aanpak van 20 focusgebieden". Loading again turns it into line of action 1, with
+    its interventions, and adds lines 2 to 4 for the same areas."""
+    programme = Programme.objects.create(code="nplv-2022", name="Oud", start_year=2022)
+    old = Track.objects.create(
+        programme=programme, number=1, name="Integrale aanpak van 20 focusgebieden"
+    )
+    area = AreaFactory(name="Rotterdam-Zuid", code="rotterdam-zuid", tracks=[old])
+    intervention = InterventionFactory(area=area, track=old)
+
+    load()
+
+    old.refresh_from_db()
+    intervention.refresh_from_db()
+    assert old.kind == Track.Kind.ACTIELIJN
+    assert old.name == "Integrale aanpak met regie en een solide juridische basis"
+    assert intervention.track == old
+    assert area.tracks.filter(programme=programme).count() == 4
+
+
+def test_rows_of_one_programme_that_disagree_are_refused_and_nothing_is_loaded(
+    db, tmp_path, monkeypatch
+):
+    for path in REFERENCE_DATA.glob("*.csv"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    rows = read_csv("programmes.csv")
+    rows[-1]["end_year"] = "2037"  # the NPLV's last row says otherwise
+    with open(tmp_path / "programmes.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setattr(load_reference_data, "DATA_DIR", tmp_path)
+
+    with pytest.raises(CommandError, match="nplv-2022"):
+        load()
+
+    assert not Programme.objects.exists()
 
 
 def test_every_track_from_the_file_is_loaded(reference_data):

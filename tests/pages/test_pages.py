@@ -1058,3 +1058,21 @@ def test_wcag_basics(client_for, liaison_a, coordinator, area_a, quarter, name):
         "my-quarter": [MY_QUARTER],
         "my-quarter-empty": [MY_QUARTER],
     }.get(name, [])
+
+
+def test_the_track_choice_and_heading_name_lines_of_action(
+    client_for, coordinator, quarter, track_2
+):
+    track_2.kind = track_2.Kind.ACTIELIJN
+    track_2.save()
+    track_2.programme.end_year = 2042
+    track_2.programme.save()
+
+    doc = page(client_for(coordinator), DASHBOARD, track=track_2.pk)
+
+    options = [option.text for option in doc.one("select", name="track").find_all("option")]
+    assert f"{nl('line of action')} 2. Pilots" in options
+    assert f"{nl('track')} 1. {track_2.programme.tracks.get(number=1).name}" in options
+    lead = doc.one("p", class_="lead").text
+    assert f"({track_2.programme.start_year}–2042)" in lead
+    assert f"{nl('line of action')} 2. Pilots" in lead

@@ -18,8 +18,13 @@ def test_programme_end_year_cannot_be_before_start_year():
 
     errors = validation_errors(programme)
 
-    assert "The end year cannot be before the start year." in errors["__all__"]
+    assert errors["end_year"] == ["The end year cannot be before the start year."]
     assert_database_refuses(programme)
+
+
+def test_programme_horizon_reads_as_its_years():
+    assert ProgrammeFactory.build(start_year=2022, end_year=2042).horizon == "2022–2042"
+    assert ProgrammeFactory.build(start_year=2022, end_year=None).horizon == "2022–"
 
 
 def test_programme_may_end_in_the_year_it_starts_or_stay_open_ended():
@@ -60,6 +65,20 @@ def test_track_number_starts_at_one():
 
     assert "The track number starts at 1." in errors["__all__"]
     assert_database_refuses(track)
+
+
+def test_a_line_of_action_is_named_as_one_and_a_track_as_a_track():
+    programme = ProgrammeFactory.build(code="nplv-2022")
+    line = Track(programme=programme, kind=Track.Kind.ACTIELIJN, number=2, name="Wonen")
+    spoor = Track(programme=programme, number=1, name="Gebieden")
+
+    with translation.override("en"):
+        assert str(line) == "nplv-2022, line of action 2"
+        assert line.label == "line of action 2. Wonen"
+        assert str(spoor) == "nplv-2022, track 1"
+    with translation.override("nl"):
+        assert line.label == "actielijn 2. Wonen"
+        assert spoor.label == "spoor 1. Gebieden"
 
 
 # Theme

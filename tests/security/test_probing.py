@@ -69,7 +69,15 @@ def secrets_of_b(area_a, area_b, track):
         report = factories.AreaReportFactory(area=area, period=period)
         update = factories.ProgressUpdateFactory(report=report, intervention=intervention)
         factories.EscalationFactory(report=report, title=escalation)
-        rows[area.pk] = {"intervention": intervention, "report": report, "update": update}
+        knowledge = factories.KnowledgeItemFactory(
+            title=f"Les over {title}", areas=[area], interventions=[intervention]
+        )
+        rows[area.pk] = {
+            "intervention": intervention,
+            "report": report,
+            "update": update,
+            "knowledge": knowledge,
+        }
     return rows
 
 

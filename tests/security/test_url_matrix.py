@@ -357,6 +357,9 @@ def world(personas, area_a, area_b, track):
         report = factories.AreaReportFactory(area=area, period=period)
         factories.ProgressUpdateFactory(report=report, intervention=intervention)
         factories.EscalationFactory(report=report, title=escalation)
+        factories.KnowledgeItemFactory(
+            title=f"Les over {title}", areas=[area], interventions=[intervention]
+        )
         factories.ContextValueFactory(area=area, measure=measure, year=2024)
         factories.AreaGoalFactory(area=area, measure=measure)
     return World(area_a, area_b, period, personas)

@@ -101,25 +101,32 @@ class Command(BaseCommand):
         )
 
     def load_programmes(self, sync):
-        tracks = {}
+        """Each row is one track (or line of action) of a programme; the programme's own
+        facts repeat on its rows and must agree, else the file is refused."""
+        tracks, programmes = {}, {}
         for row in read_csv("programmes.csv"):
-            predecessor = (
-                Programme.objects.get(code=row["predecessor"]) if row["predecessor"] else None
-            )
-            programme = sync.row(
-                Programme,
-                {"code": row["code"]},
-                {
-                    "name": row["name"],
-                    "start_year": int(row["start_year"]),
-                    "predecessor": predecessor,
-                    "sources": row["sources"],
-                },
-            )
+            facts = {
+                "name": row["name"],
+                "start_year": int(row["start_year"]),
+                "end_year": int(row["end_year"]) if row["end_year"] else None,
+                "predecessor": (
+                    Programme.objects.get(code=row["predecessor"]) if row["predecessor"] else None
+                ),
+                "sources": row["sources"],
+            }
+            programme = programmes.get(row["code"])
+            if programme is None:
+                programme = programmes[row["code"]] = sync.row(
+                    Programme, {"code": row["code"]}, facts
+                )
+            elif any(getattr(programme, name) != value for name, value in facts.items()):
+                raise CommandError(
+                    f"programmes.csv: the rows of {row['code']} disagree on the programme's facts."
+                )
             tracks[(row["code"], int(row["track"]))] = sync.row(
                 Track,
                 {"programme": programme, "number": int(row["track"])},
-                {"name": row["track_name"]},
+                {"kind": row["track_kind"], "name": row["track_name"]},
             )
         return tracks
 
@@ -158,7 +165,8 @@ class Command(BaseCommand):
             if row["in_programme_2020"] == "yes":
                 area_tracks.append(tracks[("ipvl-2020", 1)])
             if row["in_nplv_2022"] == "yes":
-                area_tracks.append(tracks[("nplv-2022", 1)])
+                # A focus area takes part in every line of action of the NPLV.
+                area_tracks += [track for key, track in tracks.items() if key[0] == "nplv-2022"]
             sync.add_to(area.tracks, *area_tracks)
             for entry in split_list(row["neighbourhoods"]):
                 name, kind = neighbourhood_kind(entry)
