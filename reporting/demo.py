@@ -32,7 +32,7 @@ from . import services
 from .models import AreaReport, Escalation, IndicatorValue, Light, Ministry, ProgressUpdate
 
 SEED = 2026
-PROGRAMME = "ipvl-2020"
+PROGRAMME = "nplv-2022"  # the programme running now, with its four lines of action
 # Eight quarters: all but the last are approved and closed; the last is open.
 QUARTERS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3), (2026, 4)]
 OPEN = len(QUARTERS) - 1
@@ -42,7 +42,7 @@ DEMO_PASSWORD = "demo-wachtwoord-2026"
 DEMO_USERS = [
     # e-mail, name, role, own areas
     ("beheer@demo.example", "Demo Beheerder", None, []),
-    ("coordinator@demo.example", "Demo Coördinator (BZK)", roles.COORDINATOR, []),
+    ("coordinator@demo.example", "Demo Coördinator (VRO)", roles.COORDINATOR, []),
     ("rotterdam@demo.example", "Demo Contactpersoon Rotterdam", roles.LIAISON, ["rotterdam-zuid"]),
     ("denhaag@demo.example", "Demo Contactpersoon Den Haag", roles.LIAISON, ["den-haag-zuidwest"]),
     ("viewer@demo.example", "Demo Raadpleger (OCW)", roles.VIEWER, []),
@@ -62,7 +62,7 @@ PARTNERS = [
     ("Politie basisteam Voorbeeld (demo)", Partner.Kind.POLICE),
     ("Welzijn Voorbeeldstad (demo)", Partner.Kind.WELFARE),
     ("Kennisinstituut Voorbeeld (demo)", Partner.Kind.KNOWLEDGE),
-    ("Ministerie van BZK (demo)", Partner.Kind.MINISTRY),
+    ("Ministerie van VRO (demo)", Partner.Kind.MINISTRY),
 ]
 STATE_FUNDER = 5
 
@@ -86,7 +86,7 @@ KINDS_OF_WORK = [
 ]  # fmt: skip
 PROGRAMME_WIDE = [
     ("Kenniskamer gebiedsgerichte aanpak", ["work", "safety"], 4, 60000, ("Gedeelde werkwijzen", NUMBER, 0, 12, UP)),
-    ("Leernetwerk wijkaanpak", ["youth", "education"], 4, 40000, ("Deelnemende gebieden", NUMBER, 0, 16, UP)),
+    ("Leernetwerk wijkaanpak", ["youth", "education"], 4, 40000, ("Deelnemende gebieden", NUMBER, 0, 20, UP)),
 ]  # fmt: skip
 
 PROGRESS = {
@@ -237,6 +237,23 @@ class Plan:
         return value.quantize(Decimal("0.1") if unit == PERCENTAGE else Decimal(1))
 
 
+# The NPLV's line of action a kind of work belongs to, by its first theme: programme-wide
+# work is the integrated approach itself (1).
+LINE_OF_ACTION = {
+    "housing": 2,
+    "work": 3,
+    "debt": 3,
+    "education": 3,
+    "health": 3,
+    "youth": 4,
+    "safety": 4,
+}
+
+
+def line_of_action(plan):
+    return LINE_OF_ACTION[plan.themes[0]] if plan.area else 1
+
+
 class History:
     """The register, then the quarters one after another, as the services would see
     them happen."""
@@ -329,7 +346,7 @@ class History:
                 code=f"IV-DEMO{number:03d}",  # not the random default: the same every time
                 title=title,
                 area=plan.area,
-                track=tracks[1 if plan.area else 2],
+                track=tracks[line_of_action(plan)],
                 status=status,
                 start_date=plan.date(plan.start),
                 end_date=plan.date(plan.end + 1) if status in Plan.ENDED else None,

@@ -48,6 +48,10 @@ def test_the_demo_is_two_years_of_reporting_and_loads_once(client):
     *closed, current = quarters
     assert all(q.status == ReportingPeriod.Status.CLOSED for q in closed)
     assert current.status == ReportingPeriod.Status.OPEN
+    # The programme running now, its work on the NPLV's lines of action.
+    assert {q.programme.code for q in quarters} == {"nplv-2022"}
+    assert set(Intervention.objects.values_list("track__kind", flat=True)) == {"actielijn"}
+    assert Intervention.objects.values("track").distinct().count() == 4
     # The closed quarters were reported in full and approved.
     assert not AreaReport.objects.filter(period__in=closed).exclude(status="approved").exists()
     assert not ProgressUpdate.objects.filter(period__in=closed, light="").exists()
