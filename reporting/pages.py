@@ -72,7 +72,7 @@ def dashboard(*, user, period, track=None, today) -> dict:
             figures.money_chart(quarter),
         ],
         "escalations": list(
-            escalations.select_related("report__area").order_by(
+            escalations.select_related("report__area", "addressed_to").order_by(
                 "report__area__name", "title", "pk"
             )[:ESCALATIONS_SHOWN]
         ),
@@ -107,7 +107,7 @@ def area(*, user, area, page_number=1) -> dict:
     escalations = (
         Escalation.objects.for_user(user)
         .filter(report__area=area)
-        .select_related("report__period")
+        .select_related("report__period", "addressed_to")
         .order_by("-report__period__year", "-report__period__quarter", "title", "pk")
     )
     return {

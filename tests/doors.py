@@ -1,6 +1,8 @@
 """Where each model's rows live, and how to make one: shared by the door matrices of
 the admin and the API, so both cover every model the same way."""
 
+import itertools
+
 from accounts.models import ApiToken, User
 from areas.models import (
     Area,
@@ -13,7 +15,7 @@ from areas.models import (
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from monitor.models import AreaGoal, ContextImport, ContextMeasure, ContextValue
-from programme.models import Programme, ReportingPeriod, Theme, Track
+from programme.models import Ministry, Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -46,6 +48,7 @@ CATEGORY = {
     Programme: "reference",
     Track: "reference",
     Theme: "reference",
+    Ministry: "reference",
     ReportingPeriod: "reference",
     Municipality: "reference",
     TargetGroup: "reference",
@@ -114,11 +117,15 @@ def _deal_for(area):
     return deal
 
 
+_numbers = itertools.count(1)
+
+
 def reference_row(model):
     builders = {
         Programme: factories.ProgrammeFactory,
         Track: factories.TrackFactory,
         Theme: factories.ThemeFactory,
+        Ministry: lambda: factories.MinistryFactory(code=f"T{next(_numbers)}"),
         ReportingPeriod: factories.ReportingPeriodFactory,
         Municipality: factories.MunicipalityFactory,
         TargetGroup: factories.TargetGroupFactory,

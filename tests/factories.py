@@ -17,7 +17,7 @@ from areas.models import (
 )
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
 from monitor.models import AreaGoal, ContextMeasure, ContextValue
-from programme.models import Programme, ReportingPeriod, Theme, Track
+from programme.models import Ministry, Programme, ReportingPeriod, Theme, Track
 from reporting.models import AreaReport, Escalation, IndicatorValue, ProgressUpdate
 
 factory.Faker._DEFAULT_LOCALE = "nl_NL"
@@ -59,6 +59,19 @@ class ThemeFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"thema-{n}")
     name_nl = factory.Sequence(lambda n: f"Thema {n}")
     name_en = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class MinistryFactory(DjangoModelFactory):
+    """A ministry; the seeded ones (BZK, VRO …) are reused by their code."""
+
+    class Meta:
+        model = Ministry
+        django_get_or_create = ["code"]
+
+    code = "BZK"
+    abbreviation = factory.LazyAttribute(lambda ministry: ministry.code)
+    name_nl = factory.LazyAttribute(lambda ministry: f"Ministerie {ministry.code}")
+    name_en = factory.LazyAttribute(lambda ministry: f"Ministry {ministry.code}")
 
 
 class ReportingPeriodFactory(DjangoModelFactory):
@@ -223,7 +236,7 @@ class EscalationFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Knelpunt {n}")
     description = "Regels staan een gezamenlijke aanpak in de weg."
     kind = Escalation.Kind.RULES
-    addressed_to = "BZK"
+    addressed_to = factory.SubFactory(MinistryFactory)
 
 
 class ContextMeasureFactory(DjangoModelFactory):
