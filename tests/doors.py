@@ -6,6 +6,7 @@ import itertools
 from accounts.models import ApiToken, User
 from areas.models import (
     Area,
+    AreaDocument,
     AreaPartner,
     GovernanceArrangement,
     Municipality,
@@ -41,6 +42,7 @@ CATEGORY = {
     Neighbourhood: "area",
     AreaPartner: "area",
     GovernanceArrangement: "area",
+    AreaDocument: "area",
     Intervention: "area",
     FundingLine: "area",
     Indicator: "area",
@@ -81,6 +83,7 @@ def row_in(model, area):
         AreaPartner: lambda: factories.AreaPartnerFactory(area=area),
         Partner: lambda: factories.AreaPartnerFactory(area=area).partner,
         GovernanceArrangement: lambda: factories.GovernanceArrangementFactory(area=area),
+        AreaDocument: lambda: factories.AreaDocumentFactory(area=area),
         Intervention: intervention,
         FundingLine: lambda: factories.FundingLineFactory(intervention=intervention()),
         Indicator: lambda: factories.IndicatorFactory(intervention=intervention()),

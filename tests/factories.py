@@ -1,13 +1,19 @@
 import datetime
+import io
+import zipfile
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from areas.models import (
     Area,
+    AreaDocument,
     AreaPartner,
+    AreaStudy,
     GovernanceArrangement,
     Municipality,
     Neighbourhood,
@@ -280,3 +286,50 @@ class AreaGoalFactory(DjangoModelFactory):
     baseline_year = 2018
     target_year = 2030
     target_value = Decimal("4.20")
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def zip_bytes(entries):
+    """A zip package with ``entries`` ({name: bytes}), in order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, content in entries.items():
+            package.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_bytes():
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
+def xlsx_bytes():
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+
+
+def odt_bytes():
+    return zip_bytes(
+        {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"}
+    )
+
+
+class AreaDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaDocument
+
+    area = factory.SubFactory(AreaFactory)
+    kind = AreaDocument.Kind.COVENANT
+    title = factory.Sequence(lambda n: f"Convenant {n}")
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="convenant.pdf"))
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class AreaStudyFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaStudy
+
+    area = factory.SubFactory(AreaFactory)
+    kind = AreaStudy.Kind.ANALYSIS
+    status = AreaStudy.Status.IN_PROGRESS
