@@ -19,6 +19,9 @@ OTHER = {
 
 def _trigger(schema_editor, state):
     if schema_editor.connection.vendor == "postgresql":
+        # The new keys' deferred checks must run first: a table with pending trigger
+        # events cannot be altered.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         table, name = "reporting_escalation", "escalation_closed_quarter"
         schema_editor.execute(f"ALTER TABLE {table} {state} TRIGGER {name}")
 
