@@ -23,6 +23,7 @@ from core import documents
 from core.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
 from core.api.filters import id_filter
 from core.scoping import policy
+from programme.models import Ministry
 
 
 class MunicipalitySerializer(RegisterSerializer):
@@ -42,6 +43,13 @@ class AreaSerializer(RegisterSerializer):
     cbs_municipality_code = serializers.CharField(source="municipality.cbs_code", read_only=True)
     province = serializers.CharField(source="municipality.province", read_only=True)
     neighbourhoods = NeighbourhoodSerializer(many=True, read_only=True)
+    rijk_contact_ministry = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Ministry.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("The code of the Rijk contact's ministry, e.g. VRO."),
+    )
 
     class Meta:
         model = Area
@@ -59,6 +67,9 @@ class AreaSerializer(RegisterSerializer):
             "population_year",
             "description",
             "neighbourhoods",
+            "rijk_contact_name",
+            "rijk_contact_ministry",
+            "rijk_contact_email",
         ]
         # Which tracks an area takes part in, and where it lies, is the ministry's call.
         read_only_fields = ["code", "municipality", "tracks"]
@@ -183,7 +194,7 @@ class AreaViewSet(WritableViewSet):
     """Areas (gebieden) with their municipality and neighbourhoods."""
 
     queryset = (
-        Area.objects.select_related("municipality")
+        Area.objects.select_related("municipality", "rijk_contact_ministry")
         .prefetch_related("tracks", "neighbourhoods")
         .order_by("name")
     )

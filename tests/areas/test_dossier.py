@@ -276,3 +276,30 @@ def test_the_area_page_shows_the_dossier(liaison_a, area_a, client_for):
     assert "Convenant Zuid" in html
     rows = response.context["studies"]
     assert [row["study"] is not None for row in rows] == [True, False]  # MKBA not started
+
+
+def test_the_rijk_contact_is_read_by_all_and_set_by_coordinators_only(
+    coordinator, liaison_a, area_a
+):
+    url = f"/api/v1/areas/{area_a.pk}/"
+    client = api(coordinator)
+    response = client.patch(
+        url,
+        {"rijk_contact_name": "Jan Rijksen", "rijk_contact_ministry": "VRO"},
+        format="json",
+        HTTP_IF_MATCH=client.get(url)["ETag"],
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["rijk_contact_ministry"] == "VRO"
+
+    client = api(liaison_a)
+    body = client.get(url).json()
+    assert body["rijk_contact_name"] == "Jan Rijksen"
+    client.patch(
+        url,
+        {"rijk_contact_name": "Iemand anders"},
+        format="json",
+        HTTP_IF_MATCH=client.get(url)["ETag"],
+    )
+    area_a.refresh_from_db()
+    assert area_a.rijk_contact_name == "Jan Rijksen"
