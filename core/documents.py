@@ -15,7 +15,7 @@ import uuid
 import zipfile
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -89,8 +89,10 @@ def download(file, *, title, content_type):
     to guess another type than the one checked at upload."""
     extension = EXTENSIONS.get(content_type, "bin")
     name = f"{slugify(title) or 'document'}.{extension}"
-    response = FileResponse(
-        file.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as missing:  # lost from the storage: say so, not a 500
+        raise Http404 from missing
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -303,3 +303,9 @@ def test_the_rijk_contact_is_read_by_all_and_set_by_coordinators_only(
     )
     area_a.refresh_from_db()
     assert area_a.rijk_contact_name == "Jan Rijksen"
+
+
+def test_a_document_whose_file_went_missing_is_not_found(liaison_a, area_a, client_for):
+    document = factories.AreaDocumentFactory(area=area_a)
+    document.file.storage.delete(document.file.name)
+    assert client_for(liaison_a).get(f"/gebieden/documenten/{document.pk}/").status_code == 404
