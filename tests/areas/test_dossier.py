@@ -309,3 +309,19 @@ def test_a_document_whose_file_went_missing_is_not_found(liaison_a, area_a, clie
     document = factories.AreaDocumentFactory(area=area_a)
     document.file.storage.delete(document.file.name)
     assert client_for(liaison_a).get(f"/gebieden/documenten/{document.pk}/").status_code == 404
+
+
+def test_the_area_form_offers_a_study_only_its_own_areas_documents(
+    liaison_a, area_a, area_b, client_for
+):
+    own = factories.AreaDocumentFactory(area=area_a)
+    other = factories.AreaDocumentFactory(area=area_b)
+    response = client_for(liaison_a).get(f"/admin/areas/area/{area_a.pk}/change/")
+    assert response.status_code == 200
+    (studies,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is AreaStudy
+    ]
+    choices = {document.pk for document in studies.formset.form.base_fields["document"].queryset}
+    assert own.pk in choices and other.pk not in choices
