@@ -125,6 +125,17 @@ def may_use_job(user, job):
     return job.areas is not None and set(job.areas) <= own_area_ids(user)
 
 
+def may_take_document(user, document):
+    """Whether ``user`` may download a document of an area's dossier: a role that reads
+    area documents, for an area the user sees. Asked again at every download; anything
+    else answers as a document that does not exist."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not has_model_permission(user, type(document), "view"):
+        return False
+    return sees_all_areas(user) or document.area_id in own_area_ids(user)
+
+
 def has_model_permission(user, model, action):
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")

@@ -1,11 +1,15 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import RegisterAdmin, StackedInline, TabularInline
 
 from .models import (
     Area,
+    AreaDocument,
     AreaPartner,
+    AreaStudy,
     GovernanceArrangement,
     Municipality,
     Neighbourhood,
@@ -39,6 +43,22 @@ class GovernanceInline(StackedInline):
     show_change_link = True
 
 
+class AreaStudyInline(StackedInline):
+    model = AreaStudy
+    fields = [("kind", "status", "date"), "summary", "document"]
+    max_num = len(AreaStudy.Kind.choices)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        area_id = request.resolver_match.kwargs.get("object_id")
+        if db_field.name == "document" and field is not None:
+            # Only this area's documents (the model refuses others as well).
+            field.queryset = (
+                field.queryset.filter(area_id=area_id) if area_id else field.queryset.none()
+            )
+        return field
+
+
 @admin.register(Area)
 class AreaAdmin(RegisterAdmin):
     list_display = ["name", "municipality", "province", "population_thousands"]
@@ -48,12 +68,16 @@ class AreaAdmin(RegisterAdmin):
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["tracks"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline]
+    inlines = [NeighbourhoodInline, AreaPartnerInline, GovernanceInline, AreaStudyInline]
     fieldsets = [
         (None, {"fields": ["name", "aliases", "code", "municipality", "tracks"]}),
         (
             _("Context"),
             {"fields": ["woondeal_region", ("population_thousands", "population_year")]},
+        ),
+        (
+            _("Contact at the Rijk"),
+            {"fields": ["rijk_contact_name", "rijk_contact_ministry", "rijk_contact_email"]},
         ),
         (_("Description and sources"), {"fields": ["description", "sources"]}),
     ]
@@ -152,3 +176,25 @@ class GovernanceArrangementAdmin(CofinancingWarningAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self.warn_about_cofinancing(request, obj.regio_deal)
+
+
+@admin.register(AreaDocument)
+class AreaDocumentAdmin(RegisterAdmin):
+    list_display = ["title", "area", "kind", "uploaded_by", "uploaded_at", "download"]
+    list_filter = ["kind", "area"]
+    list_select_related = ["area", "uploaded_by"]
+    search_fields = ["title", "area__name"]
+    autocomplete_fields = ["area"]
+    fields = ["area", "kind", "title", "file", "download", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_by", "uploaded_at"]
+
+    @admin.display(description=_("download"))
+    def download(self, document):
+        if not document.pk:
+            return "–"
+        url = reverse("pages:area-document", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, _("download"))
+
+    def save_model(self, request, obj, form, change):
+        obj.note_upload(request.user)
+        super().save_model(request, obj, form, change)

@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.documents import REFUSED, document_path, sniff, validate_document
+from core.jobs import private_storage
 from core.money import euro, money_validators
 from core.protection import ProtectedLinksMixin
 from core.scoping import ScopedQuerySet
-from programme.models import Track
+from programme.models import Ministry, Track
 
 MUNICIPALITY_CODE = r"^GM[0-9]{4}$"
 WIJK_CODE = r"^WK[0-9]{6}$"
@@ -101,13 +105,32 @@ class Area(ProtectedLinksMixin, models.Model):
         help_text=_("About the area, never about individual residents."),
     )
     sources = models.TextField(_("sources"), blank=True)
+    # The area's fixed contact at the Rijk (the manifest asks for one per area).
+    rijk_contact_name = models.CharField(_("Rijk contact: name"), max_length=120, blank=True)
+    rijk_contact_ministry = models.ForeignKey(
+        Ministry,
+        verbose_name=_("Rijk contact: ministry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_for_areas",
+    )
+    rijk_contact_email = models.EmailField(_("Rijk contact: e-mail"), blank=True)
     history = HistoricalRecords(m2m_fields=[tracks])
 
     objects = ScopedQuerySet.as_manager()
     protected_relations = ["regio_deals"]
     area_path = ""
-    # Where an area lies and which programmes it is in is the ministry's call.
-    coordinator_fields = ("code", "municipality", "tracks")
+    # Where an area lies, which programmes it is in and who its contact at the Rijk is,
+    # is the ministry's call.
+    coordinator_fields = (
+        "code",
+        "municipality",
+        "tracks",
+        "rijk_contact_name",
+        "rijk_contact_ministry",
+        "rijk_contact_email",
+    )
 
     class Meta:
         verbose_name = _("area")
@@ -425,3 +448,137 @@ class GovernanceArrangement(models.Model):
                 raise ValidationError(
                     {"regio_deal": _("This Regio Deal does not cover this area.")}
                 )
+
+
+# --- The area dossier (issue 17): documents, the integrated analysis and the MKBA. ---
+
+
+class AreaDocument(models.Model):
+    """A document of an area's dossier (covenant, analysis, MKBA report …), kept in the
+    private storage and handed out only through views that ask accounts/access.py."""
+
+    class Kind(models.TextChoices):
+        COVENANT = "covenant", _("covenant")
+        ANALYSIS = "analysis", _("integrated area analysis")
+        MKBA = "mkba", _("MKBA report")
+        PLAN = "plan", _("programme plan")
+        DECISION = "decision", _("decision")
+        OTHER = "other", _("other")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=document_path,
+        max_length=200,
+        validators=[validate_document],
+        help_text=_("PDF, DOCX, XLSX or ODT, at most 20 MB."),
+    )
+    content_type = models.CharField(_("content type"), max_length=100, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
+
+    class Meta:
+        verbose_name = _("area document")
+        verbose_name_plural = _("area documents")
+        ordering = ["area__name", "kind", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Checked here as well as in full_clean: no code path stores a file unchecked.
+        if self.has_new_file:
+            validate_document(self.file)
+            self.content_type = sniff(self.file)
+        if not self.content_type:
+            raise ValidationError({"file": REFUSED})
+        super().save(*args, **kwargs)
+
+    @property
+    def has_new_file(self):
+        return bool(self.file) and not self.file._committed
+
+    def note_upload(self, user):
+        """Record who uploaded the file about to be saved (a new one or a replacement);
+        the history keeps every earlier uploader."""
+        if self.has_new_file or self.uploaded_by_id is None:
+            self.uploaded_by = user
+            self.uploaded_at = timezone.now()
+
+
+class AreaStudy(models.Model):
+    """Where an area stands with its integrated analysis or its ex-ante MKBA (social
+    cost-benefit analysis): one of each per area."""
+
+    class Kind(models.TextChoices):
+        ANALYSIS = "analysis", _("integrated area analysis")
+        MKBA = "mkba", _("ex-ante MKBA")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        UPDATING = "updating", _("being updated")
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="studies"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("When it was finished or last updated.")
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("A few lines on the outcome; never names or cases of residents."),
+    )
+    document = models.ForeignKey(
+        AreaDocument,
+        verbose_name=_("document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    area_path = "area"
+
+    class Meta:
+        verbose_name = _("area study")
+        verbose_name_plural = _("area studies")
+        ordering = ["area__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "kind"],
+                name="area_study_unique_kind_per_area",
+                violation_error_message=_("This area already has this study."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.area}"
+
+    def clean(self):
+        super().clean()
+        if self.document_id and self.area_id and self.document.area_id != self.area_id:
+            raise ValidationError({"document": _("This document belongs to another area.")})

@@ -160,7 +160,7 @@ def generate(scale=1.0, seed=2026, say=print):
         Partner,
     )
     from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-    from programme.models import Programme, ReportingPeriod, Theme, Track
+    from programme.models import Ministry, Programme, ReportingPeriod, Theme, Track
     from reporting.models import (
         AreaReport,
         Escalation,
@@ -522,15 +522,20 @@ def generate(scale=1.0, seed=2026, say=print):
             IndicatorValue, ["update_id", "indicator_id", "value", "carried_over"], value_rows()
         )
 
+        ministry_ids = list(
+            Ministry.objects.filter(code__in=["BZK", "JenV", "OCW", "SZW", "VWS"]).values_list(
+                "pk", flat=True
+            )
+        )
         escalations = copier.copy(
             Escalation,
-            ["report_id", "title", "description", "kind", "addressed_to", "status", "answer",
+            ["report_id", "title", "description", "kind", "addressed_to_id", "status", "answer",
              "answered_at", "version"],
             (
                 (
                     report_id + q * n_areas + a, f"Knelpunt {rng.choice(ACTIONS).lower()}",
                     rng.choice(narratives), rng.choice(Escalation.Kind.values),
-                    rng.choice(["BZK", "JenV", "OCW", "SZW", "VWS"]),
+                    rng.choice(ministry_ids),
                     "open" if q >= QUARTERS - 2 else rng.choice(["resolved", "declined", "in_progress"]),
                     "" if q >= QUARTERS - 2 else "Het Rijk heeft gereageerd.",
                     None if q >= QUARTERS - 2 else first_day(q + 2), 1,

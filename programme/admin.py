@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import RegisterAdmin, TabularInline
 
-from .models import Programme, Theme, Track
+from .models import Ministry, Programme, Theme, Track
 
 
 class TrackInline(TabularInline):
@@ -39,3 +39,10 @@ class TrackAdmin(RegisterAdmin):
 class ThemeAdmin(RegisterAdmin):
     list_display = ["name_nl", "name_en", "code"]
     search_fields = ["name_nl", "name_en", "code"]
+
+
+@admin.register(Ministry)
+class MinistryAdmin(RegisterAdmin):
+    list_display = ["code", "abbreviation", "name_nl", "name_en", "active", "ordering"]
+    list_filter = ["active"]
+    search_fields = ["code", "abbreviation", "name_nl", "name_en"]

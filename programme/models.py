@@ -228,3 +228,42 @@ class ReportingPeriod(models.Model):
                 raise ValidationError(
                     {"deadline": _("The deadline cannot be before the quarter starts.")}
                 )
+
+
+# --- Ministries (issue 17): the Rijk's ministries as data, not a fixed list in code. ---
+
+
+class Ministry(models.Model):
+    """A ministry of the Rijk that escalations are addressed to. Data, so that a new
+    cabinet's ministries (VRO leads the NPLV since 2024) need no code change."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        help_text=_("A short stable code that the API and exports use, e.g. BZK."),
+    )
+    abbreviation = models.CharField(_("abbreviation"), max_length=20)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, unique=True)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Only active ministries can be chosen for new records."),
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ministry")
+        verbose_name_plural = _("ministries")
+        ordering = ["ordering", "code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})"
+
+    @property
+    def name(self):
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl

@@ -175,7 +175,7 @@ class ProgressUpdateAdmin(RegisterAdmin):
 class EscalationAdmin(RegisterAdmin):
     list_display = ["title", "report", "kind", "addressed_to", "status", "answered_at"]
     list_filter = ["status", "kind", "addressed_to", "report__period", "report__area"]
-    list_select_related = ["report__area", "report__period"]
+    list_select_related = ["report__area", "report__period", "addressed_to"]
     search_fields = ["title", "description", "answer", "report__area__name"]
     autocomplete_fields = ["report"]
     fieldsets = [

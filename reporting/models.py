@@ -17,7 +17,7 @@ from core.money import money_validators
 from core.scoping import ScopedQuerySet
 from core.versioning import VersionedModel, raise_versions
 from interventions.models import NO_RESIDENT_DATA, Indicator, Intervention
-from programme.models import ReportingPeriod
+from programme.models import Ministry, ReportingPeriod
 
 from . import cache as figures_cache
 
@@ -466,16 +466,6 @@ class IndicatorValue(ReportedData, models.Model):
         return self.update.edit_lock(reviewer=reviewer, action=action) if self.update_id else None
 
 
-class Ministry(models.TextChoices):
-    BZK = "BZK", _("Interior and Kingdom Relations (BZK)")
-    JENV = "JenV", _("Justice and Security (JenV)")
-    OCW = "OCW", _("Education, Culture and Science (OCW)")
-    SZW = "SZW", _("Social Affairs and Employment (SZW)")
-    VWS = "VWS", _("Health, Welfare and Sport (VWS)")
-    FIN = "FIN", _("Finance (FIN)")
-    OTHER = "other", _("other")
-
-
 class Escalation(ReportedData, VersionedModel):
     """A knelpunt: an obstacle an area asks the Rijk to solve, raised in its report."""
 
@@ -503,7 +493,12 @@ class Escalation(ReportedData, VersionedModel):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), help_text=NO_RESIDENT_DATA)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    addressed_to = models.CharField(_("addressed to"), max_length=10, choices=Ministry.choices)
+    addressed_to = models.ForeignKey(
+        Ministry,
+        verbose_name=_("addressed to"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
@@ -527,6 +522,20 @@ class Escalation(ReportedData, VersionedModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        # A ministry no longer active stays on what was addressed to it, but takes no new
+        # escalations.
+        changed = self.changed_fields()
+        if (
+            self.addressed_to_id
+            and (changed is None or "addressed_to_id" in changed)
+            and not self.addressed_to.active
+        ):
+            raise ValidationError(
+                {"addressed_to": _("This ministry is no longer active: choose another one.")}
+            )
 
     def edit_lock(self, *, reviewer, action="change"):
         if self.pk and self.quarter_is_closed() and not (reviewer and action == "change"):

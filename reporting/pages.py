@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import access
-from areas.models import AreaPartner, GovernanceArrangement
+from areas.models import AreaDocument, AreaPartner, AreaStudy, GovernanceArrangement
 from core.charts import stacked_bar_chart
 from interventions.models import Intervention
 from monitor import selectors as monitor
@@ -72,7 +72,7 @@ def dashboard(*, user, period, track=None, today) -> dict:
             figures.money_chart(quarter),
         ],
         "escalations": list(
-            escalations.select_related("report__area").order_by(
+            escalations.select_related("report__area", "addressed_to").order_by(
                 "report__area__name", "title", "pk"
             )[:ESCALATIONS_SHOWN]
         ),
@@ -107,7 +107,7 @@ def area(*, user, area, page_number=1) -> dict:
     escalations = (
         Escalation.objects.for_user(user)
         .filter(report__area=area)
-        .select_related("report__period")
+        .select_related("report__period", "addressed_to")
         .order_by("-report__period__year", "-report__period__quarter", "title", "pk")
     )
     return {
@@ -137,6 +137,45 @@ def area(*, user, area, page_number=1) -> dict:
         "escalations": list(escalations[:ESCALATIONS_SHOWN]),
         "escalations_total": escalations.count(),
         "development": monitor.area_development(user=user, area=area),
+        **_dossier(user, area),
+    }
+
+
+def _dossier(user, area):
+    """The area's dossier: where its integrated analysis and MKBA stand (both shown, as
+    not started when nothing is recorded) and its documents, for who may take them."""
+    studies = {
+        study.kind: study
+        for study in AreaStudy.objects.for_user(user).filter(area=area).select_related("document")
+    }
+    documents = [
+        document
+        for document in AreaDocument.objects.for_user(user)
+        .filter(area=area)
+        .select_related("uploaded_by")
+        .order_by("kind", "title", "pk")
+        if access.may_take_document(user, document)
+    ]
+    takeable = {document.pk for document in documents}
+    return {
+        "studies": [
+            {
+                "label": label,
+                "study": studies.get(kind),
+                "document": (
+                    studies[kind].document
+                    if kind in studies and studies[kind].document_id in takeable
+                    else None
+                ),
+                "status_label": (
+                    studies[kind].get_status_display()
+                    if kind in studies
+                    else AreaStudy.Status.NOT_STARTED.label
+                ),
+            }
+            for kind, label in AreaStudy.Kind.choices
+        ],
+        "documents": documents,
     }
 
 

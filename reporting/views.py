@@ -15,7 +15,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from areas.models import Area
+from areas.models import Area, AreaDocument
+from core import documents
 
 from . import cache as figures_cache
 from . import pages
@@ -52,7 +53,7 @@ def dashboard(request):
 def area_page(request, pk):
     area = get_object_or_404(
         Area.objects.for_user(request.user)
-        .select_related("municipality")
+        .select_related("municipality", "rijk_contact_ministry")
         .prefetch_related("tracks__programme", "neighbourhoods"),
         pk=pk,
     )
@@ -62,6 +63,18 @@ def area_page(request, pk):
     }
     context["editable"] = access.may_edit_in_admin(request.user, area)
     return render(request, "pages/area.html", context)
+
+
+@login_required
+def area_document(request, pk):
+    """A document of an area's dossier, for those who may see the area; anyone else is
+    told it does not exist."""
+    document = get_object_or_404(AreaDocument.objects.for_user(request.user), pk=pk)
+    if not access.may_take_document(request.user, document):
+        raise Http404
+    return documents.download(
+        document.file, title=document.title, content_type=document.content_type
+    )
 
 
 @login_required

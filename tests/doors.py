@@ -1,9 +1,12 @@
 """Where each model's rows live, and how to make one: shared by the door matrices of
 the admin and the API, so both cover every model the same way."""
 
+import itertools
+
 from accounts.models import ApiToken, User
 from areas.models import (
     Area,
+    AreaDocument,
     AreaPartner,
     GovernanceArrangement,
     Municipality,
@@ -13,7 +16,7 @@ from areas.models import (
 )
 from interventions.models import FundingLine, Indicator, Intervention, KnowledgeItem, TargetGroup
 from monitor.models import AreaGoal, ContextImport, ContextMeasure, ContextValue
-from programme.models import Programme, ReportingPeriod, Theme, Track
+from programme.models import Ministry, Programme, ReportingPeriod, Theme, Track
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -39,6 +42,7 @@ CATEGORY = {
     Neighbourhood: "area",
     AreaPartner: "area",
     GovernanceArrangement: "area",
+    AreaDocument: "area",
     Intervention: "area",
     FundingLine: "area",
     Indicator: "area",
@@ -49,6 +53,7 @@ CATEGORY = {
     Programme: "reference",
     Track: "reference",
     Theme: "reference",
+    Ministry: "reference",
     ReportingPeriod: "reference",
     Municipality: "reference",
     TargetGroup: "reference",
@@ -81,6 +86,7 @@ def row_in(model, area):
         AreaPartner: lambda: factories.AreaPartnerFactory(area=area),
         Partner: lambda: factories.AreaPartnerFactory(area=area).partner,
         GovernanceArrangement: lambda: factories.GovernanceArrangementFactory(area=area),
+        AreaDocument: lambda: factories.AreaDocumentFactory(area=area),
         Intervention: intervention,
         FundingLine: lambda: factories.FundingLineFactory(intervention=intervention()),
         Indicator: lambda: factories.IndicatorFactory(intervention=intervention()),
@@ -120,11 +126,15 @@ def _deal_for(area):
     return deal
 
 
+_numbers = itertools.count(1)
+
+
 def reference_row(model):
     builders = {
         Programme: factories.ProgrammeFactory,
         Track: factories.TrackFactory,
         Theme: factories.ThemeFactory,
+        Ministry: lambda: factories.MinistryFactory(code=f"T{next(_numbers)}"),
         ReportingPeriod: factories.ReportingPeriodFactory,
         Municipality: factories.MunicipalityFactory,
         TargetGroup: factories.TargetGroupFactory,

@@ -1,13 +1,19 @@
 import datetime
+import io
+import zipfile
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
 from areas.models import (
     Area,
+    AreaDocument,
     AreaPartner,
+    AreaStudy,
     GovernanceArrangement,
     Municipality,
     Neighbourhood,
@@ -24,7 +30,7 @@ from interventions.models import (
     TargetGroup,
 )
 from monitor.models import AreaGoal, ContextMeasure, ContextValue
-from programme.models import Programme, ReportingPeriod, Theme, Track
+from programme.models import Ministry, Programme, ReportingPeriod, Theme, Track
 from reporting.models import AreaReport, Escalation, IndicatorValue, ProgressUpdate
 
 factory.Faker._DEFAULT_LOCALE = "nl_NL"
@@ -66,6 +72,19 @@ class ThemeFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"thema-{n}")
     name_nl = factory.Sequence(lambda n: f"Thema {n}")
     name_en = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class MinistryFactory(DjangoModelFactory):
+    """A ministry; the seeded ones (BZK, VRO …) are reused by their code."""
+
+    class Meta:
+        model = Ministry
+        django_get_or_create = ["code"]
+
+    code = "BZK"
+    abbreviation = factory.LazyAttribute(lambda ministry: ministry.code)
+    name_nl = factory.LazyAttribute(lambda ministry: f"Ministerie {ministry.code}")
+    name_en = factory.LazyAttribute(lambda ministry: f"Ministry {ministry.code}")
 
 
 class ReportingPeriodFactory(DjangoModelFactory):
@@ -252,7 +271,7 @@ class EscalationFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Knelpunt {n}")
     description = "Regels staan een gezamenlijke aanpak in de weg."
     kind = Escalation.Kind.RULES
-    addressed_to = "BZK"
+    addressed_to = factory.SubFactory(MinistryFactory)
 
 
 class ContextMeasureFactory(DjangoModelFactory):
@@ -296,3 +315,50 @@ class AreaGoalFactory(DjangoModelFactory):
     baseline_year = 2018
     target_year = 2030
     target_value = Decimal("4.20")
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def zip_bytes(entries):
+    """A zip package with ``entries`` ({name: bytes}), in order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, content in entries.items():
+            package.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_bytes():
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+
+
+def xlsx_bytes():
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+
+
+def odt_bytes():
+    return zip_bytes(
+        {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"}
+    )
+
+
+class AreaDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaDocument
+
+    area = factory.SubFactory(AreaFactory)
+    kind = AreaDocument.Kind.COVENANT
+    title = factory.Sequence(lambda n: f"Convenant {n}")
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="convenant.pdf"))
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class AreaStudyFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaStudy
+
+    area = factory.SubFactory(AreaFactory)
+    kind = AreaStudy.Kind.ANALYSIS
+    status = AreaStudy.Status.IN_PROGRESS

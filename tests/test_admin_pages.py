@@ -14,6 +14,7 @@ from django.utils.html import escape
 from areas.models import Area, GovernanceArrangement
 from interventions.models import Intervention
 from tests.factories import (
+    AreaDocumentFactory,
     AreaPartnerFactory,
     FundingLineFactory,
     IndicatorFactory,
@@ -55,6 +56,7 @@ def admin_data(db, superuser):
     IndicatorFactory(intervention=running)
     KnowledgeItemFactory(areas=[area], interventions=[running])
     AreaPartnerFactory(area=area, partner=lead)
+    AreaDocumentFactory(area=area, title="Convenant Rotterdam-Zuid")
     ReportingPeriodFactory(programme=area.tracks.first().programme)
     Group.objects.create(name="Coördinatoren")
 

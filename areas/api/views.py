@@ -1,9 +1,16 @@
 import django_filters
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
 
 from areas.models import (
     Area,
+    AreaDocument,
     AreaPartner,
     GovernanceArrangement,
     Municipality,
@@ -12,8 +19,11 @@ from areas.models import (
     Province,
     RegioDeal,
 )
+from core import documents
 from core.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
 from core.api.filters import id_filter
+from core.scoping import policy
+from programme.models import Ministry
 
 
 class MunicipalitySerializer(RegisterSerializer):
@@ -33,6 +43,13 @@ class AreaSerializer(RegisterSerializer):
     cbs_municipality_code = serializers.CharField(source="municipality.cbs_code", read_only=True)
     province = serializers.CharField(source="municipality.province", read_only=True)
     neighbourhoods = NeighbourhoodSerializer(many=True, read_only=True)
+    rijk_contact_ministry = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Ministry.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("The code of the Rijk contact's ministry, e.g. VRO."),
+    )
 
     class Meta:
         model = Area
@@ -51,6 +68,9 @@ class AreaSerializer(RegisterSerializer):
             "population_year",
             "description",
             "neighbourhoods",
+            "rijk_contact_name",
+            "rijk_contact_ministry",
+            "rijk_contact_email",
         ]
         # Which tracks an area takes part in, and where it lies, is the ministry's call.
         read_only_fields = ["code", "municipality", "tracks"]
@@ -175,7 +195,7 @@ class AreaViewSet(WritableViewSet):
     """Areas (gebieden) with their municipality and neighbourhoods."""
 
     queryset = (
-        Area.objects.select_related("municipality")
+        Area.objects.select_related("municipality", "rijk_contact_ministry")
         .prefetch_related("tracks", "neighbourhoods")
         .order_by("name")
     )
@@ -233,3 +253,75 @@ class RegioDealViewSet(ReadOnlyViewSet):
     serializer_class = RegioDealSerializer
     search_fields = ["name"]
     ordering_fields = ["name", "start_year"]
+
+
+class AreaDocumentSerializer(RegisterSerializer):
+    file = serializers.FileField(
+        write_only=True,
+        help_text=_("PDF, DOCX, XLSX or ODT, at most 20 MB; judged by its content."),
+    )
+    uploaded_by = serializers.StringRelatedField(read_only=True)
+    download = serializers.SerializerMethodField(
+        help_text=_("Where the file downloads (signed-in users of the area only).")
+    )
+
+    class Meta:
+        model = AreaDocument
+        fields = [
+            "id",
+            "area",
+            "kind",
+            "title",
+            "file",
+            "content_type",
+            "uploaded_by",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = ["content_type", "uploaded_at"]
+
+    def get_download(self, document) -> str:
+        return reverse("areadocument-download", args=[document.pk])
+
+    def validate(self, attrs):
+        if self.instance is None or "file" in attrs:
+            # Whoever sends the file uploaded it; the history keeps each earlier uploader.
+            attrs = {
+                **attrs,
+                "uploaded_by": self.context["request"].user,
+                "uploaded_at": timezone.now(),
+            }
+        return super().validate(attrs)
+
+
+class AreaDocumentFilter(AreaRowFilter):
+    class Meta:
+        model = AreaDocument
+        fields = ["area", "area_code", "kind"]
+
+
+class AreaDocumentViewSet(WritableViewSet):
+    """The documents of the areas' dossiers (covenant, analysis, MKBA, plan, decision).
+    Upload with multipart/form-data; the file itself comes from download/."""
+
+    queryset = AreaDocument.objects.select_related("uploaded_by").order_by("area_id", "pk")
+    serializer_class = AreaDocumentSerializer
+    filterset_class = AreaDocumentFilter
+    search_fields = ["title"]
+    ordering_fields = ["title", "uploaded_at"]
+
+    @extend_schema(
+        responses={
+            **{(200, kind): OpenApiTypes.BINARY for kind in documents.EXTENSIONS},
+            404: OpenApiTypes.OBJECT,
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None, **kwargs):
+        """The document's file, as an attachment."""
+        document = self.get_object()
+        if not policy().may_take_document(request.user, document):
+            raise Http404
+        return documents.download(
+            document.file, title=document.title, content_type=document.content_type
+        )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.base import ReadOnlyViewSet, RegisterSerializer
-from programme.models import Programme, Theme, Track
+from programme.models import Ministry, Programme, Theme, Track
 
 
 class ProgrammeTrackSerializer(RegisterSerializer):
@@ -79,3 +79,27 @@ class ThemeViewSet(ReadOnlyViewSet):
     serializer_class = ThemeSerializer
     search_fields = ["name_nl", "name_en", "code"]
     ordering_fields = ["name_nl", "code"]
+
+
+class MinistrySerializer(RegisterSerializer):
+    class Meta:
+        model = Ministry
+        fields = ["id", "code", "abbreviation", "name_nl", "name_en", "active"]
+
+
+class MinistryFilter(django_filters.FilterSet):
+    active = django_filters.BooleanFilter(label=_("Only active (true) or inactive (false)."))
+
+    class Meta:
+        model = Ministry
+        fields = ["active"]
+
+
+class MinistryViewSet(ReadOnlyViewSet):
+    """The ministries of the Rijk: escalations name theirs by its code."""
+
+    queryset = Ministry.objects.all()
+    serializer_class = MinistrySerializer
+    filterset_class = MinistryFilter
+    search_fields = ["code", "abbreviation", "name_nl", "name_en"]
+    ordering_fields = ["ordering", "code"]

@@ -9,7 +9,7 @@ from core.api.base import (
     RegisterSerializer,
     ScopedFieldsMixin,
 )
-from programme.models import ReportingPeriod
+from programme.models import Ministry, ReportingPeriod
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -108,6 +108,12 @@ class AreaReportSerializer(RegisterSerializer):
 
 
 class EscalationSerializer(RegisterSerializer):
+    addressed_to = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Ministry.objects.all(),
+        help_text=_("The code of the ministry (see /api/v1/ministries/), e.g. BZK."),
+    )
+
     class Meta:
         model = Escalation
         fields = [

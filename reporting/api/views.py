@@ -236,7 +236,9 @@ class IndicatorValueViewSet(WritableViewSet):
 class EscalationViewSet(WritableViewSet):
     """Knelpunten raised to the Rijk, and the Rijk's answers."""
 
-    queryset = Escalation.objects.select_related("report").order_by("-report__period__year", "pk")
+    queryset = Escalation.objects.select_related("report", "addressed_to").order_by(
+        "-report__period__year", "pk"
+    )
     serializer_class = EscalationSerializer
     filterset_class = EscalationFilter
     search_fields = ["title", "description", "answer"]

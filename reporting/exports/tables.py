@@ -6,6 +6,7 @@ sit in memory as model objects. The XLSX, CSV and PDF writers all take these tab
 """
 
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import GovernanceArrangement
@@ -13,7 +14,7 @@ from core.spreadsheets.writing import DATE, INTEGER, MONEY, NUMBER, Column, Tabl
 from interventions.models import FundingLine, Indicator, Intervention
 from monitor.selectors import development_rows
 
-from ..models import AreaReport, Escalation, IndicatorValue, Light, Ministry
+from ..models import AreaReport, Escalation, IndicatorValue, Light
 from ..selectors import QuarterFigures, quarter_figures
 
 CHUNK = 2000
@@ -153,7 +154,10 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
                 "report__area__name",
                 "title",
                 "kind",
-                "addressed_to",
+                # The ministry's name in the language of the export.
+                "addressed_to__name_en"
+                if (get_language() or "nl").startswith("en")
+                else "addressed_to__name_nl",
                 "status",
                 "description",
                 "answer",
@@ -235,7 +239,7 @@ def quarter_tables(*, user, period, area=None) -> list[Table]:
                 Column(_("area"), width=24, key="area"),
                 Column(_("title"), width=36, key="title"),
                 Column(_("kind"), choices=Escalation.Kind, key="kind"),
-                Column(_("addressed to"), choices=Ministry, key="addressed_to"),
+                Column(_("addressed to"), width=36, key="addressed_to"),
                 Column(_("status"), choices=Escalation.Status, key="status"),
                 Column(_("description"), width=50, key="description"),
                 Column(_("answer from the Rijk"), width=50, key="answer"),

@@ -112,7 +112,7 @@ def seeded(coordinator, liaison_a, liaison_b, viewer, area_a, area_b, track):
     """A quarter opened with running interventions in areas A and B and a programme-wide
     one, partners, indicators and their values, knowledge items (of A, of A and B, and
     programme-wide), an escalation, a returned report (A), a submitted one (B), the
-    areas' figures and goals, and a finished export per persona."""
+    areas' figures, goals and dossier documents, and a finished export per persona."""
     theme = factories.ThemeFactory(code="youth")
     target_group = factories.TargetGroupFactory()
     partner = factories.PartnerFactory()
@@ -123,6 +123,7 @@ def seeded(coordinator, liaison_a, liaison_b, viewer, area_a, area_b, track):
     for area in (area_a, area_b):
         factories.NeighbourhoodFactory(area=area)
         factories.GovernanceArrangementFactory(area=area)
+        factories.AreaDocumentFactory(area=area, uploaded_by=coordinator)
     interventions = [
         factories.InterventionFactory(
             area=area_a, track=track, themes=[theme], lead_partner=partner

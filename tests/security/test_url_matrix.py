@@ -36,7 +36,7 @@ from rest_framework.test import APIClient
 
 from accounts import roles
 from accounts.models import ApiToken
-from areas.models import Area
+from areas.models import Area, AreaDocument
 from programme.models import ReportingPeriod
 from reporting.models import ExportJob
 from tests import factories
@@ -81,6 +81,7 @@ OBJECT_ARGUMENTS = {"pk", "object_id", "id"}
 MODEL_OF = {
     "admin:view_on_site": Area,
     "pages:area": Area,
+    "pages:area-document": AreaDocument,
     "pages:export-job": ExportJob,
     "pages:export-job-download": ExportJob,
     "pages:export-job-retry": ExportJob,
