@@ -26,10 +26,10 @@ from accounts.models import AreaMembership, User
 from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
 from core import history
 from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
-from programme.models import Programme, Theme
+from programme.models import Ministry, Programme, Theme
 
 from . import services
-from .models import AreaReport, Escalation, IndicatorValue, Light, Ministry, ProgressUpdate
+from .models import AreaReport, Escalation, IndicatorValue, Light, ProgressUpdate
 
 SEED = 2026
 PROGRAMME = "nplv-2022"  # the programme running now, with its four lines of action
@@ -125,14 +125,14 @@ GOVERNANCE = [
 ]
 # title, description, kind, addressed to, the Rijk's answer, how it ends
 ESCALATIONS = [
-    ("Regels voor het delen van gegevens tussen partners (demo)", "Partners mogen signalen over schulden niet delen; dat remt vroegsignalering (demo).", Escalation.Kind.RULES, Ministry.SZW, "Een handreiking gegevensdeling is verschenen; een wetswijziging wordt voorbereid (demo).", Escalation.Status.RESOLVED),
-    ("Geen structureel geld voor jongerenwerk (demo)", "De incidentele middelen stoppen eind 2026 (demo).", Escalation.Kind.MONEY, Ministry.VWS, "Structurele financiering past niet in de huidige begroting (demo).", Escalation.Status.DECLINED),
-    ("Te weinig wijkagenten (demo)", "De formatie van het basisteam is al een jaar niet gevuld (demo).", Escalation.Kind.CAPACITY, Ministry.JENV, "Het gebied krijgt voorrang bij de instroom van nieuwe agenten (demo).", Escalation.Status.RESOLVED),
-    ("Urennorm onderwijstijd knelt (demo)", "De verlengde schooldag botst met de regels voor onderwijstijd (demo).", Escalation.Kind.RULES, Ministry.OCW, "OCW onderzoekt een experimenteerregeling; besluit volgt (demo).", Escalation.Status.IN_PROGRESS),
-    ("Huurtoeslag en bijverdienen (demo)", "Bewoners die gaan werken verliezen toeslag en komen in de schulden (demo).", Escalation.Kind.RULES, Ministry.FIN, "Meegenomen in de herziening van het toeslagenstelsel (demo).", Escalation.Status.IN_PROGRESS),
-    ("Renovatie vertraagd door stikstofregels (demo)", "De vergunning voor de renovatie ligt stil (demo).", Escalation.Kind.RULES, Ministry.BZK, "Renovatie valt onder de bouwvrijstelling; de vergunning kan door (demo).", Escalation.Status.RESOLVED),
-    ("Tekort aan schuldhulpverleners (demo)", "Wachttijden voor schuldhulp lopen op tot vier maanden (demo).", Escalation.Kind.CAPACITY, Ministry.SZW, "", Escalation.Status.OPEN),
-    ("Regeldruk bij subsidieverantwoording (demo)", "Elke partner verantwoordt apart aan drie ministeries (demo).", Escalation.Kind.OTHER, Ministry.BZK, "", Escalation.Status.OPEN),
+    ("Regels voor het delen van gegevens tussen partners (demo)", "Partners mogen signalen over schulden niet delen; dat remt vroegsignalering (demo).", Escalation.Kind.RULES, "SZW", "Een handreiking gegevensdeling is verschenen; een wetswijziging wordt voorbereid (demo).", Escalation.Status.RESOLVED),
+    ("Geen structureel geld voor jongerenwerk (demo)", "De incidentele middelen stoppen eind 2026 (demo).", Escalation.Kind.MONEY, "VWS", "Structurele financiering past niet in de huidige begroting (demo).", Escalation.Status.DECLINED),
+    ("Te weinig wijkagenten (demo)", "De formatie van het basisteam is al een jaar niet gevuld (demo).", Escalation.Kind.CAPACITY, "JenV", "Het gebied krijgt voorrang bij de instroom van nieuwe agenten (demo).", Escalation.Status.RESOLVED),
+    ("Urennorm onderwijstijd knelt (demo)", "De verlengde schooldag botst met de regels voor onderwijstijd (demo).", Escalation.Kind.RULES, "OCW", "OCW onderzoekt een experimenteerregeling; besluit volgt (demo).", Escalation.Status.IN_PROGRESS),
+    ("Huurtoeslag en bijverdienen (demo)", "Bewoners die gaan werken verliezen toeslag en komen in de schulden (demo).", Escalation.Kind.RULES, "FIN", "Meegenomen in de herziening van het toeslagenstelsel (demo).", Escalation.Status.IN_PROGRESS),
+    ("Renovatie vertraagd door stikstofregels (demo)", "De vergunning voor de renovatie ligt stil (demo).", Escalation.Kind.RULES, "VRO", "Renovatie valt onder de bouwvrijstelling; de vergunning kan door (demo).", Escalation.Status.RESOLVED),
+    ("Tekort aan schuldhulpverleners (demo)", "Wachttijden voor schuldhulp lopen op tot vier maanden (demo).", Escalation.Kind.CAPACITY, "SZW", "", Escalation.Status.OPEN),
+    ("Regeldruk bij subsidieverantwoording (demo)", "Elke partner verantwoordt apart aan drie ministeries (demo).", Escalation.Kind.OTHER, "BZK", "", Escalation.Status.OPEN),
 ]  # fmt: skip
 # Of the past quarters' escalations, those raised in the quarters just before the open
 # one are still being answered.
@@ -269,6 +269,7 @@ class History:
             for area_code in area_codes
         }
         self.areas = list(services.areas_in(programme).order_by("name"))
+        self.ministries = {ministry.code: ministry for ministry in Ministry.objects.all()}
         self.escalations = []  # (escalation, quarter index raised, answer, final status)
         self.to_raise = []  # the escalations in the order they are raised, each once a round
 
@@ -509,7 +510,7 @@ class History:
                 title=title,
                 description=description,
                 kind=kind,
-                addressed_to=ministry,
+                addressed_to=self.ministries[ministry],
             )
             self.escalations.append((escalation, index, answer, ends))
 
