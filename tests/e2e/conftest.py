@@ -1,14 +1,17 @@
-"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+"""Browser tests: Playwright driving Chromium against the live test server.
 
-Run only these with ``pytest -m e2e``; CI runs them as part of ``make test``.
+Run only these with ``pytest -m e2e``; CI runs them as part of ``make test``. The
+session finds (or installs) a Chromium before any test runs, see ``browser.py``; when
+none can be had it stops with one line saying how to install one: never a silent skip.
 """
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.e2e.browser import BrowserNotFound, find_chromium
+
+CHROMIUM = pytest.StashKey[str]()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,14 +34,30 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
+def pytest_collection_finish(session):
+    """Find the browser once, before the first test, when browser tests are to run."""
+    if session.config.option.collectonly:
+        return
+    if not any(item.get_closest_marker("e2e") for item in session.items):
+        return
+    from django.conf import settings
+
+    configured = os.environ.get("E2E_BROWSER") or getattr(settings, "E2E_BROWSER", "")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = reporter.write_line if reporter else print
+    try:
+        session.config.stash[CHROMIUM] = find_chromium(configured, say)
+    except BrowserNotFound as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.TESTS_FAILED)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package")
+    executable = pytestconfig.stash[CHROMIUM]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
