@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # The live server needs committed data; roles from the migrations come back after.
+            # The live server needs committed data; the migrated roles come back after
+            # each test (see the browser fixture).
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
@@ -52,14 +53,28 @@ def pytest_collection_finish(session):
 
 
 @pytest.fixture(scope="session")
-def browser(pytestconfig):
+def browser(pytestconfig, django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The database as migrated (with the roles), which each test's serialized rollback
+    # restores; the test database's set-up kept it on this thread's connections.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     executable = pytestconfig.stash[CHROMIUM]
     with sync_playwright() as playwright:
+        # Playwright's event loop now runs in this thread, so Django hands the thread
+        # other connections, as in async code. Without the contents they restore nothing
+        # and the migrated roles are gone after the first transactional test.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
