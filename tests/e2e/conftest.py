@@ -53,7 +53,7 @@ def pytest_collection_finish(session):
 
 
 @pytest.fixture(scope="session")
-def browser(pytestconfig, django_db_setup):
+def playwright(django_db_setup):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
@@ -64,17 +64,31 @@ def browser(pytestconfig, django_db_setup):
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
-    executable = pytestconfig.stash[CHROMIUM]
     with sync_playwright() as playwright:
         # Playwright's event loop now runs in this thread, so Django hands the thread
         # other connections, as in async code. Without the contents they restore nothing
         # and the migrated roles are gone after the first transactional test.
         for alias, contents in serialized.items():
             connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
         connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def live_server(playwright, live_server):
+    """pytest-django's live server, started once Playwright runs: on SQLite its request
+    threads then share the very connection the tests use."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig, playwright, live_server):
+    """Chromium, closed before the live server stops (its request threads end with the
+    browser's connections, while they may still use the shared SQLite connection)."""
+    executable = pytestconfig.stash[CHROMIUM]
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

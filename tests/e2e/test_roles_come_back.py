@@ -9,6 +9,6 @@ from accounts import roles
 
 
 @pytest.mark.parametrize("turn", ["first", "second"])
-def test_the_migrated_roles_are_there_in_each_browser_test(turn, browser):
+def test_the_migrated_roles_are_there_in_each_browser_test(turn, playwright):
     names = set(Group.objects.values_list("name", flat=True))
     assert {roles.COORDINATOR, roles.LIAISON, roles.VIEWER} <= names
