@@ -21,12 +21,10 @@ run: setup
 	$(MANAGE) load_demo_context
 	DEBUG=true $(MANAGE) runserver $(HOST)
 
-## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+## Run the whole test suite, browser tests included, in one pytest session (SQLite by
+## default; set DATABASE_URL for PostgreSQL); it finds or installs a Chromium first
 test: setup
-	$(UV) run --frozen pytest -q --ignore=tests/e2e -m "not worker"
-	@# The browser tests in a session of their own: after other tests have emptied the
-	@# database, its migrated roles did not come back for tests that drive Playwright.
-	$(UV) run --frozen pytest -q tests/e2e
+	$(UV) run --frozen pytest -q -m "not worker"
 
 ## Jobs through Redis and a real Celery worker process, on PostgreSQL (CI runs it):
 ## DATABASE_URL=postgres://... TEST_REDIS_URL=redis://127.0.0.1:6379/15 make test-worker

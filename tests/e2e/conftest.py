@@ -1,14 +1,17 @@
-"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+"""Browser tests: Playwright driving Chromium against the live test server.
 
-Run only these with ``pytest -m e2e``; CI runs them as part of ``make test``.
+Run only these with ``pytest -m e2e``; CI runs them as part of ``make test``. The
+session finds (or installs) a Chromium before any test runs, see ``browser.py``; when
+none can be had it stops with one line saying how to install one: never a silent skip.
 """
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.e2e.browser import BrowserNotFound, find_chromium
+
+CHROMIUM = pytest.StashKey[str]()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,20 +30,65 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            # The live server needs committed data; roles from the migrations come back after.
+            # The live server needs committed data; the migrated roles come back after
+            # each test (see the browser fixture).
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
+def pytest_collection_finish(session):
+    """Find the browser once, before the first test, when browser tests are to run."""
+    if session.config.option.collectonly:
+        return
+    if not any(item.get_closest_marker("e2e") for item in session.items):
+        return
+    from django.conf import settings
+
+    configured = os.environ.get("E2E_BROWSER") or getattr(settings, "E2E_BROWSER", "")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = reporter.write_line if reporter else print
+    try:
+        session.config.stash[CHROMIUM] = find_chromium(configured, say)
+    except BrowserNotFound as error:
+        pytest.exit(str(error), returncode=pytest.ExitCode.TESTS_FAILED)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def playwright(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package")
+    # The database as migrated (with the roles), which each test's serialized rollback
+    # restores; the test database's set-up kept it on this thread's connections.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        # Playwright's event loop now runs in this thread, so Django hands the thread
+        # other connections, as in async code. Without the contents they restore nothing
+        # and the migrated roles are gone after the first transactional test.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
+        yield playwright
+        connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def live_server(playwright, live_server):
+    """pytest-django's live server, started once Playwright runs: on SQLite its request
+    threads then share the very connection the tests use."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig, playwright, live_server):
+    """Chromium, closed before the live server stops (its request threads end with the
+    browser's connections, while they may still use the shared SQLite connection)."""
+    executable = pytestconfig.stash[CHROMIUM]
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
