@@ -45,7 +45,7 @@ lint: setup
 schema: setup
 	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
-## Measure DESIGN.md section 8 at national scale and write bench/results.md (not part of
+## Measure the performance targets at national scale and write bench/results.md (not part of
 ## `make test`; drops and recreates the scratch database BENCH_DATABASE_URL names)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 SCALE ?= 1.0
