@@ -19,13 +19,28 @@ from decimal import Decimal
 from unittest import mock
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts import roles
 from accounts.models import AreaMembership, User
-from areas.models import Area, AreaPartner, GovernanceArrangement, Partner
+from areas.models import (
+    Area,
+    AreaDocument,
+    AreaPartner,
+    AreaStudy,
+    GovernanceArrangement,
+    Partner,
+)
 from core import history
-from interventions.models import FundingLine, Indicator, Intervention, TargetGroup
+from interventions.models import (
+    EvidenceLevel,
+    FundingLine,
+    Indicator,
+    Intervention,
+    KnowledgeItem,
+    TargetGroup,
+)
 from programme.models import Ministry, Programme, Theme
 
 from . import services
@@ -254,6 +269,37 @@ def line_of_action(plan):
     return LINE_OF_ACTION[plan.themes[0]] if plan.area else 1
 
 
+LESSONS = [
+    ("Wat werkt bij een verlengde schooldag (demo)", KnowledgeItem.Kind.LESSON, EvidenceLevel.WELL_FOUNDED, "Verlengde schooldag"),
+    ("Schulden vroeg signaleren in de wijk (demo)", KnowledgeItem.Kind.STUDY, EvidenceLevel.EFFECTIVE_FIRST, "Vroegsignalering betalingsachterstanden"),
+]  # fmt: skip
+
+
+def demo_pdf(title):
+    """A one-page PDF that says it is a demo document."""
+    text = title.encode("latin-1", "replace")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += f"{number} 0 obj\n".encode() + content + b"\nendobj\n"
+    xref = len(body)
+    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    body += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return body
+
+
 class History:
     """The register, then the quarters one after another, as the services would see
     them happen."""
@@ -276,6 +322,7 @@ class History:
     def build(self):
         with clock(at(first_day(-1))):
             self.register()
+            self.dossier()
         for index, (year, quarter) in enumerate(QUARTERS):
             if index:
                 self.move_on(index)
@@ -292,6 +339,59 @@ class History:
             else:
                 self.report(period, index)
         self.answer_escalations()
+
+    # -- The area dossier and what the programme learned ---------------------------------
+
+    def dossier(self):
+        """Every area's Rijk contact and where its analysis and MKBA stand; a covenant in
+        the demo liaisons' areas; two lessons learned linked to the work they are about."""
+        vro = self.ministries["VRO"]
+        for area in self.areas:
+            area.rijk_contact_name = f"Contactpersoon {area.name} {MARK}"
+            area.rijk_contact_ministry = vro
+            area.rijk_contact_email = f"rijk.{area.code}@demo.example"
+            area.save(
+                update_fields=["rijk_contact_name", "rijk_contact_ministry", "rijk_contact_email"]
+            )
+            covenant = None
+            if area.code in self.liaisons:
+                covenant = AreaDocument(
+                    area=area,
+                    kind=AreaDocument.Kind.COVENANT,
+                    title=f"Convenant gebiedsaanpak {MARK}",
+                )
+                covenant.file = ContentFile(demo_pdf(covenant.title), name="convenant.pdf")
+                covenant.note_upload(self.liaisons[area.code])
+                covenant.save()
+            AreaStudy.objects.create(
+                area=area,
+                kind=AreaStudy.Kind.ANALYSIS,
+                status=AreaStudy.Status.DONE,
+                date=datetime.date(2023, self.rng.randint(1, 12), 1),
+                summary=f"Opgaven in wonen, veiligheid, onderwijs en werk in kaart gebracht {MARK}.",
+            )
+            AreaStudy.objects.create(
+                area=area,
+                kind=AreaStudy.Kind.MKBA,
+                status=self.rng.choice(
+                    [
+                        AreaStudy.Status.DONE,
+                        AreaStudy.Status.IN_PROGRESS,
+                        AreaStudy.Status.NOT_STARTED,
+                    ]
+                ),
+            )
+        for title, kind, level, work in LESSONS:
+            item = KnowledgeItem.objects.create(
+                title=title,
+                kind=kind,
+                evidence_level=level,
+                summary=f"Fictieve samenvatting voor de demo {MARK}.",
+                source=f"Kennisinstituut Voorbeeld {MARK}",
+            )
+            about = [plan.intervention for plan in self.plans if plan.title == work]
+            item.interventions.set(about)
+            item.areas.set({intervention.area for intervention in about if intervention.area})
 
     # -- The register: partners, governance, interventions and their money -------------
 

@@ -8,8 +8,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from accounts.models import User
+from areas.models import Area, AreaDocument, AreaStudy
 from core.money import euro
-from interventions.models import Indicator, Intervention
+from interventions.models import Indicator, Intervention, KnowledgeItem
 from programme.models import ReportingPeriod
 from reporting import demo
 from reporting.models import AreaReport, Escalation, ProgressUpdate, ReportTransition
@@ -52,6 +53,15 @@ def test_the_demo_is_two_years_of_reporting_and_loads_once(client):
     assert {q.programme.code for q in quarters} == {"nplv-2022"}
     assert set(Intervention.objects.values_list("track__kind", flat=True)) == {"actielijn"}
     assert Intervention.objects.values("track").distinct().count() == 4
+    # The dossier: every area's Rijk contact and analysis, a covenant where the liaisons work.
+    assert not Area.objects.filter(rijk_contact_name="").exists()
+    assert (
+        AreaStudy.objects.filter(kind="analysis", status="done").count()
+        == Area.objects.filter(tracks__programme__code="nplv-2022").distinct().count()
+    )
+    covenant = AreaDocument.objects.get(area__code="rotterdam-zuid")
+    assert covenant.file.read().startswith(b"%PDF-") and covenant.content_type == "application/pdf"
+    assert KnowledgeItem.objects.filter(interventions__isnull=False).distinct().count() == 2
     # The closed quarters were reported in full and approved.
     assert not AreaReport.objects.filter(period__in=closed).exclude(status="approved").exists()
     assert not ProgressUpdate.objects.filter(period__in=closed, light="").exists()
