@@ -13,7 +13,19 @@ NEW = "Gemeentelijke contactpersoon"
 
 def rename(old, new):
     def run(apps, schema_editor):
-        apps.get_model("auth", "Group").objects.filter(name=old).update(name=new)
+        Group = apps.get_model("auth", "Group")
+        old_group = Group.objects.filter(name=old).first()
+        if old_group is None:
+            return
+        new_group = Group.objects.filter(name=new).first()
+        if new_group is None:
+            old_group.name = new
+            old_group.save()
+            return
+        # Both exist (a database that ran an earlier order of these migrations): one role.
+        new_group.permissions.add(*old_group.permissions.all())
+        new_group.user_set.add(*old_group.user_set.all())
+        old_group.delete()
 
     return run
 

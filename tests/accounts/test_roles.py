@@ -19,3 +19,27 @@ def test_the_renamed_liaison_role_keeps_its_permissions(db):
     codenames = set(liaison.permissions.values_list("codename", flat=True))
 
     assert {"change_area", "submit_areareport", "view_contextvalue"} <= codenames
+
+
+def test_a_role_left_under_the_old_name_is_folded_into_the_renamed_one(db):
+    """A database that ran these migrations in an earlier order has both groups: the
+    rename merges them rather than failing on the unique name."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    rename = import_module("reporting.migrations.0013_rename_liaison_role")
+    stale = Group.objects.create(name=rename.OLD)
+    extra = Permission.objects.get(codename="delete_regiodeal")
+    stale.permissions.add(extra)
+    member = UserFactory()
+    member.groups.add(stale)
+
+    rename.rename(rename.OLD, rename.NEW)(apps, None)
+
+    liaison = Group.objects.get(name=roles.LIAISON)
+    assert not Group.objects.filter(name=rename.OLD).exists()
+    assert extra in liaison.permissions.all() and member in liaison.user_set.all()
