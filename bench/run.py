@@ -200,8 +200,9 @@ def report(*, scale, quick, started, database, api, export, page, host, say, rem
         "|---|---|---|---|",
     ]
     for key, label in [
-        ("xlsx", "XLSX, 6 sheets (XlsxWriter, constant memory)"),
-        ("xlsx_openpyxl", "XLSX, 6 sheets, openpyxl write-only (the former writer)"),
+        ("xlsx", "XLSX, 6 sheets (`core.spreadsheets.xlsx_stream`, what the exports use)"),
+        ("xlsx_xlsxwriter", "XLSX, 6 sheets, XlsxWriter `constant_memory` (the second writer)"),
+        ("xlsx_openpyxl", "XLSX, 6 sheets, openpyxl write-only (the first writer)"),
         (
             "xlsx_one_area",
             f"XLSX, 6 sheets, one area ({export['area_interventions']} interventions)",

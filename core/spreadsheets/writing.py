@@ -1,12 +1,10 @@
 """The one safe spreadsheet writer: tables as XLSX (one sheet per table) or CSV (a zip).
 
 A table is a title, typed columns and an iterator of rows. Both formats stream: the
-XLSX through XlsxWriter in its ``constant_memory`` mode (each row goes to a temporary
-file as it is written; bench/exports.py measured it about five times as fast as
-openpyxl's write-only mode on the national export), the CSV through the csv module, so
-memory stays flat however many rows there are. Text a user typed is never written as a
-formula (CSV injection): XLSX text cells are written as strings, never parsed (see
-``write_xlsx``); CSV text gets ``as_text``. openpyxl stays for reading and for the
+XLSX through ``xlsx_stream`` (row by row into the zip; see there why not a library),
+the CSV through the csv module, so memory stays flat however many rows there are. Text
+a user typed is never written as a formula (CSV injection): XLSX text cells are inline
+strings, never parsed; CSV text gets ``as_text``. openpyxl stays for reading and for the
 import templates, which need cell protection and drop-down lists.
 """
 
@@ -18,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import xlsxwriter
+from . import xlsx_stream
 
 TEXT, INTEGER, MONEY, NUMBER, DATE = "text", "integer", "money", "number", "date"
 # Characters that make a spreadsheet treat typed text as a formula.
@@ -69,64 +67,32 @@ class Table:
 
 
 FORMATS = {MONEY: "€ #,##0.00", NUMBER: "#,##0.00", INTEGER: "0", DATE: "dd-mm-yyyy"}
-# Nothing a cell holds is turned into a formula, a link or a number behind our back.
-XLSX_OPTIONS = {
-    "constant_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
 
 
 def write_xlsx(tables, target):
     """Write ``tables`` as an XLSX workbook into ``target`` (a binary file object):
     typed cells, a bold frozen header row and a filter over every column."""
-    workbook = xlsxwriter.Workbook(target, XLSX_OPTIONS)
-    bold = workbook.add_format({"bold": True})
-    formats = {kind: workbook.add_format({"num_format": code}) for kind, code in FORMATS.items()}
+    workbook = xlsx_stream.Workbook(target, number_formats=FORMATS.values())
     for table in tables:
-        sheet = workbook.add_worksheet(str(table.title)[:31])
-        for index, column in enumerate(table.columns):
-            sheet.set_column(index, index, column.width)
-        sheet.freeze_panes(1, 0)
-        for index, column in enumerate(table.columns):
-            sheet.write_string(0, index, str(column.header), bold)
-        writers = [
-            _cell_writer(sheet, column, formats.get(column.kind)) for column in table.columns
-        ]
-        number = 0
-        for number, row in enumerate(table.rows(), start=1):
-            for index, (write, value) in enumerate(zip(writers, row, strict=True)):
-                if value is not None and value != "":
-                    write(number, index, value)
-        sheet.autofilter(0, 0, number, len(table.columns) - 1)
+        workbook.add_sheet(
+            str(table.title)[:31],
+            headers=[str(column.header) for column in table.columns],
+            widths=[column.width for column in table.columns],
+            writers=[
+                _cell_writer(workbook, index, column) for index, column in enumerate(table.columns)
+            ],
+            rows=table.rows(),
+        )
     workbook.close()
 
 
-def _cell_writer(sheet, column, number_format):
+def _cell_writer(workbook, index, column):
     """How to write one column's values: text as text, numbers and dates typed."""
+    letter = xlsx_stream.column_letter(index)
     labels = column.labels()
-
-    def text(row, col, value):
-        text = str(labels.get(value, value))
-        if "\r" in text:
-            # XML keeps no carriage return: a line break, as openpyxl's cells had it,
-            # rather than XlsxWriter's escape (_x000D_) that readers show as typed.
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        sheet.write_string(row, col, text)
-
     if column.kind == TEXT or labels:
-        return text
-
-    def typed(row, col, value):
-        if isinstance(value, str):
-            text(row, col, value)
-        elif isinstance(value, date):
-            sheet.write_datetime(row, col, value, number_format)
-        else:
-            sheet.write_number(row, col, value, number_format)
-
-    return typed
+        return xlsx_stream.text_cell(letter, labels)
+    return xlsx_stream.typed_cell(letter, workbook.style(FORMATS[column.kind]))
 
 
 def write_csv_zip(tables, target):

@@ -7,6 +7,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+from django.db import models
 from openpyxl import load_workbook
 
 from core.spreadsheets.writing import (
@@ -89,3 +90,57 @@ def test_a_zip_holds_each_table_as_csv():
         assert archive.namelist() == ["things.csv", "empty.csv"]
         assert archive.read("empty.csv").decode("utf-8-sig") == "naam,aantal,bedrag,datum\r\n"
         assert len(archive.read("things.csv").decode("utf-8-sig").splitlines()) > len(ROWS)
+
+
+def test_xlsx_keeps_awkward_text_as_typed_and_within_excels_limits():
+    awkward = [
+        ("a <b> & 'c' \"d\"",),
+        ("  spaces around  ",),
+        ("line\r\nbreak",),
+        ("bell\x07",),  # XML holds no control character: written as Excel writes it
+        ("x" * 40_000,),  # Excel holds 32,767 characters a cell
+    ]
+    target = io.BytesIO()
+    write_xlsx([Table("t", "T", [Column("tekst")], lambda: iter(awkward))], target)
+    target.seek(0)
+    values = [row[0] for row in load_workbook(target)["T"].iter_rows(min_row=2, values_only=True)]
+    assert values == [
+        "a <b> & 'c' \"d\"",
+        "  spaces around  ",
+        "line\nbreak",
+        "bell_x0007_",
+        "x" * 32_767,
+    ]
+
+
+def test_xlsx_writes_every_table_as_its_own_sheet_with_labels_for_codes():
+    class Colour(models.TextChoices):
+        RED = "red", "rood"
+
+    coloured = Table(
+        "c", "Kleur & 'smaak'", [Column("kleur", choices=Colour)], lambda: iter([("red",)])
+    )
+    target = io.BytesIO()
+    write_xlsx([coloured, table([], name="empty")], target)
+    target.seek(0)
+    book = load_workbook(target)
+    assert book.sheetnames == ["Kleur & 'smaak'", "Dingen"]
+    assert [row for row in book["Kleur & 'smaak'"].iter_rows(values_only=True)] == [
+        ("kleur",),
+        ("rood",),
+    ]
+    empty = book["Dingen"]
+    assert empty.auto_filter.ref == "A1:D1" and empty.freeze_panes == "A2"
+    assert empty.max_row == 1
+
+
+def test_xlsx_dates_with_a_time_keep_it():
+    moment = datetime.datetime(2026, 12, 1, 13, 30)
+    target = io.BytesIO()
+    write_xlsx(
+        [Table("t", "T", [Column("moment", DATE)], lambda: iter([(moment,)]))],
+        target,
+    )
+    target.seek(0)
+    cell = load_workbook(target)["T"]["A2"]
+    assert cell.value == moment and cell.number_format == "dd-mm-yyyy"
