@@ -9,6 +9,7 @@ import hashlib
 import json
 from operator import attrgetter
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -91,6 +92,10 @@ class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 # queryset per row and relation, most of a 100-row page's Python time. Detail views and
 # writes keep the related managers, so what a write changes is read afresh.
 LISTED = "listed_"
+# Better still, a page's to-many relations whose rows are plain columns are read with
+# ``values()`` and kept as their finished representation under REPRESENTED + relation
+# (see ``represent_relations``): no model instance is built for them at all.
+REPRESENTED = "represented_"
 
 
 def listed(instance, name):
@@ -166,10 +171,12 @@ def _reader(field):
     if isinstance(field, ListedListSerializer):
         nested = compiled(field.child)
         rows = field.get_attribute
-        return lambda instance: [nested(row) for row in _all(rows(instance))]
+        return _or_represented(
+            field, lambda instance: [nested(row) for row in _all(rows(instance))]
+        )
     if isinstance(field, serializers.ManyRelatedField) and _plain_pk(field.child_relation):
         rows = field.get_attribute
-        return lambda instance: [row.pk for row in _all(rows(instance))]
+        return _or_represented(field, lambda instance: [row.pk for row in _all(rows(instance))])
     if _plain_pk(field) and len(field.source_attrs) == 1:
         model_field = field.parent.Meta.model._meta.get_field(field.source_attrs[0])
         return attrgetter(model_field.attname)
@@ -193,6 +200,95 @@ def _reader(field):
     return generic
 
 
+def _or_represented(field, read):
+    """``read``, unless the list view left the relation's representation on the row."""
+    key = REPRESENTED + field.source
+
+    def read_represented(instance):
+        done = instance.__dict__.get(key)
+        return done if done is not None else read(instance)
+
+    return read_represented
+
+
+def column_plan(serializer):
+    """(field name, ``values()`` path, conversion) per field of ``serializer``, when every
+    field is a column of its model or of a model it links to; otherwise None."""
+    model = serializer.Meta.model
+    plan = []
+    for field in serializer._readable_fields:
+        if _plain_pk(field) and len(field.source_attrs) == 1:
+            attname = model._meta.get_field(field.source_attrs[0]).attname
+            plan.append((field.field_name, attname, None))
+        elif type(field) in COLUMN_FIELDS and _is_column(model, field.source_attrs):
+            plan.append((field.field_name, "__".join(field.source_attrs), field.to_representation))
+        else:
+            return None
+    return plan
+
+
+def _is_column(model, attrs):
+    """Whether ``attrs`` (e.g. ["indicator", "name"]) lead along links to one column."""
+    for attr in attrs[:-1]:
+        link = _field(model, attr)
+        if link is None or not (link.many_to_one or link.one_to_one) or not link.concrete:
+            return False
+        model = link.related_model
+    column = _field(model, attrs[-1]) if attrs else None
+    return column is not None and column.concrete and not column.is_relation
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def read_by_values(serializer, name):
+    """Whether a list can represent relation ``name`` of ``serializer``'s rows from columns
+    alone: a to-many link shown by ids, or nested rows whose fields are all columns."""
+    field, relation = serializer.fields[name], serializer.Meta.model._meta.get_field(name)
+    if relation.many_to_many and relation.concrete:
+        return isinstance(field, serializers.ManyRelatedField) and _plain_pk(field.child_relation)
+    return (
+        relation.one_to_many
+        and isinstance(field, ListedListSerializer)
+        and column_plan(field.child) is not None
+    )
+
+
+def represent_relations(rows, relations, serializer):
+    """Leave on each of ``rows`` (one page's model instances) the representation of each
+    relation in ``relations`` (name -> queryset of the related rows, each one that
+    ``read_by_values`` allows): one query per relation, as a prefetch makes, but of
+    values, so no related model instance is built."""
+    by_pk = {row.pk: row for row in rows}
+    for name, queryset in relations.items():
+        relation = serializer.Meta.model._meta.get_field(name)
+        found = {pk: [] for pk in by_pk}
+        if relation.many_to_many:
+            back = relation.related_query_name()
+            for owner, pk in queryset.filter(**{f"{back}__in": by_pk}).values_list(back, "pk"):
+                found[owner].append(pk)
+        else:
+            plan = column_plan(serializer.fields[name].child)
+            back = relation.field.attname
+            paths = dict.fromkeys([back, *(path for _name, path, _convert in plan)])
+            for values in queryset.filter(**{f"{back}__in": by_pk}).values(*paths):
+                found[values[back]].append(_converted(values, plan))
+        for pk, represented in found.items():
+            by_pk[pk].__dict__[REPRESENTED + name] = represented
+
+
+def _converted(values, plan):
+    row = {}
+    for name, path, convert in plan:
+        value = values[path]
+        row[name] = value if value is None or convert is None else convert(value)
+    return row
+
+
 def _plain_pk(field):
     return (
         type(field)
@@ -212,6 +308,7 @@ SIMPLE_FIELDS = {
     serializers.CharField,
     serializers.ChoiceField,
     serializers.IntegerField,
+    serializers.BigIntegerField,
     serializers.BooleanField,
     serializers.DecimalField,
     serializers.DateField,
@@ -223,9 +320,16 @@ SIMPLE_FIELDS = {
 }
 
 
+# Fields whose representation depends on the value alone (ModelField reads the instance).
+COLUMN_FIELDS = SIMPLE_FIELDS - {serializers.ModelField}
+
+
 def etag_of(data):
     encoded = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder).encode()
     return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+
+
+_BY_VALUES = {}  # (view class, serializer class) -> relations a list reads as values
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -244,13 +348,26 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if self.list_select_related is not None and getattr(self, "action", None) == "list":
             queryset = queryset.select_related(None).select_related(*self.list_select_related)
         if self.list_prefetch and getattr(self, "action", None) == "list":
+            by_values = self.list_by_values()
             queryset = queryset.prefetch_related(None).prefetch_related(
                 *(
                     Prefetch(name, queryset=rows, to_attr=LISTED + name)
                     for name, rows in self.list_prefetch.items()
+                    if name not in by_values
                 )
             )
         return queryset
+
+    def list_by_values(self):
+        """The relations of ``list_prefetch`` a list reads as values (``read_by_values``);
+        worked out once per view and serializer class."""
+        key = (type(self), self.get_serializer_class())
+        if key not in _BY_VALUES:
+            serializer = self.get_serializer()
+            _BY_VALUES[key] = {
+                name for name in self.list_prefetch if read_by_values(serializer, name)
+            }
+        return _BY_VALUES[key]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -260,6 +377,23 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    def list(self, request, *args, **kwargs):
+        # ListModelMixin's list, with the relations ``list_by_values`` allows read as values.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(queryset) if page is None else page
+        serializer = self.get_serializer(rows, many=True)
+        by_values = self.list_by_values()
+        if by_values and rows:
+            represent_relations(
+                rows,
+                {name: self.list_prefetch[name] for name in by_values},
+                serializer.child,
+            )
+        if page is None:
+            return Response(serializer.data)
+        return self.get_paginated_response(serializer.data)
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = etag_of(response.data)

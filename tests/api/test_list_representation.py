@@ -3,6 +3,7 @@ JSON, field for field and in the same order, as DRF's own generic path gives, fo
 resource of the API, nulls and nested rows included."""
 
 import json
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -13,7 +14,7 @@ from rest_framework.test import APIRequestFactory
 
 from config.api import router
 from core.api.base import ListedListSerializer
-from reporting.models import ExportJob
+from reporting.models import ExportJob, IndicatorValue
 from tests import factories
 from tests.doors import CATEGORY, reference_row, row_in
 
@@ -56,3 +57,28 @@ def test_the_compiled_rows_equal_drf_s_own(prefix, viewset, rows_everywhere, coo
 
     assert as_json(compiled) == as_json(generic)
     assert [list(row) for row in compiled] == [list(row) for row in generic]  # field order
+
+
+@pytest.mark.parametrize(
+    ("prefix", "viewset"),
+    [(p, v) for p, v in RESOURCES if v.list_prefetch],
+    ids=[p for p, v in RESOURCES if v.list_prefetch],
+)
+def test_a_list_page_shows_each_row_as_its_detail_does(
+    prefix, viewset, rows_everywhere, area_a, coordinator, client_for
+):
+    """Lists read to-many links and nested rows as values (``represent_relations``), the
+    detail reads them through the models: both show the same, empty links included."""
+    update = factories.ProgressUpdateFactory(report=factories.AreaReportFactory(area=area_a))
+    factories.FundingLineFactory(intervention=update.intervention, year=None, note="")
+    indicator = factories.IndicatorFactory(intervention=update.intervention, baseline_value=None)
+    IndicatorValue.objects.create(update=update, indicator=indicator, value=Decimal("3.50"))
+    client = client_for(coordinator)
+    listed = client.get(f"/api/v1/{prefix}/?page_size=100").json()["results"]
+    assert listed, f"no {prefix} to compare"
+    nested = [name for name in viewset.list_prefetch]
+    assert any(row[name] for row in listed for name in nested), "no relation filled"
+    for row in listed:
+        detail = client.get(f"/api/v1/{prefix}/{row['id']}/").json()
+        assert row == detail
+        assert list(row) == list(detail)
