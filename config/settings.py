@@ -156,7 +156,7 @@ OTP_TOTP_ISSUER = "Programmaregister Leefbaarheid en Veiligheid"
 # The REST API (/api/v1/): sessions for the browser, hashed expiring tokens for clients.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -292,6 +292,10 @@ CELERY_BEAT_SCHEDULE = {
     "expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "expired-api-tokens": {
+        "task": "accounts.tasks.clear_expired_tokens",
+        "schedule": crontab(hour=3, minute=45),
     },
 }
 CELERY_IMPORTS = ["core.jobs"]

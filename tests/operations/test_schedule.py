@@ -19,11 +19,12 @@ def scheduled_tasks():
     return {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
-def test_the_schedule_names_the_reminders_the_file_cleanup_and_the_session_cleanup():
+def test_the_schedule_names_the_reminders_and_the_file_session_and_token_cleanup():
     assert {
         "reporting.tasks.send_deadline_reminders",
         "core.jobs.remove_expired_files",
         "accounts.tasks.clear_expired_sessions",
+        "accounts.tasks.clear_expired_tokens",
     } <= scheduled_tasks()
 
 

@@ -4,11 +4,15 @@ page sizes, writes and workflow steps on another area's rows (IDOR), fields only
 coordinators may set, and access taken away in the middle of a session or a token's life.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import roles
 from accounts.models import ApiToken, AreaMembership
+from accounts.tasks import clear_expired_tokens
 from config.api import router
 from interventions.models import Intervention
 from reporting.models import AreaReport, Escalation
@@ -286,3 +290,20 @@ def test_a_deactivated_users_session_ends_on_the_next_api_request(liaison_a, are
     liaison_a.save()
 
     assert client.get("/api/v1/interventions/").status_code in (401, 403)
+
+
+def test_an_expired_token_is_refused_and_reading_writes_nothing(area_a):
+    viewer = make_user("script-viewer@example.org", roles.VIEWER)
+    client = token_for(viewer, can_write=False)
+    used = ApiToken.objects.get(user=viewer)
+    expired, expired_key = ApiToken.objects.create(user=viewer, name="Oud", expiry=None)
+    ApiToken.objects.filter(pk=expired.pk).update(expiry=timezone.now() - timedelta(days=1))
+    old = APIClient(raise_request_exception=False)
+    old.credentials(HTTP_AUTHORIZATION=f"Token {expired_key}")
+
+    assert old.get("/api/v1/areas/").status_code == 401
+    assert client.get("/api/v1/areas/").status_code == 200
+    # A read deletes nothing (knox would): the schedule drops expired tokens.
+    assert set(ApiToken.objects.values_list("pk", flat=True)) == {used.pk, expired.pk}
+    clear_expired_tokens.delay()
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [used.pk]
