@@ -200,12 +200,12 @@ def report(*, scale, quick, started, database, api, export, page, host, say, rem
         "|---|---|---|---|",
     ]
     for key, label in [
-        ("xlsx", "XLSX, 6 sheets (`core.spreadsheets.xlsx_stream`, what the exports use)"),
-        ("xlsx_xlsxwriter", "XLSX, 6 sheets, XlsxWriter `constant_memory` (the second writer)"),
-        ("xlsx_openpyxl", "XLSX, 6 sheets, openpyxl write-only (the first writer)"),
+        ("xlsx", "XLSX, 7 sheets (`core.spreadsheets.xlsx_stream`, what the exports use)"),
+        ("xlsx_xlsxwriter", "XLSX, 7 sheets, XlsxWriter `constant_memory` (the second writer)"),
+        ("xlsx_openpyxl", "XLSX, 7 sheets, openpyxl write-only (the first writer)"),
         (
             "xlsx_one_area",
-            f"XLSX, 6 sheets, one area ({export['area_interventions']} interventions)",
+            f"XLSX, 7 sheets, one area ({export['area_interventions']} interventions)",
         ),
         ("csv_zip", "CSV zip, 6 tables"),
         ("csv_interventions", "CSV of the interventions table (in-memory buffer)"),
