@@ -250,9 +250,15 @@ def generate(scale=1.0, seed=2026, say=print):
             Neighbourhood(area=area, name=f"Wijk {n + 1}") for area in areas for n in range(3)
         )
 
-        # Partners: eight local ones per area and a national pool.
+        # Partners: eight local ones per area and a national pool; each ministry partner
+        # names its ministry (the database refuses one that does not).
+        ministries = list(Ministry.objects.filter(active=True))
         national = Partner.objects.bulk_create(
-            Partner(name=f"{label} {n + 1} (bench)", kind=kind)
+            Partner(
+                name=f"{label} {n + 1} (bench)",
+                kind=kind,
+                ministry=ministries[n % len(ministries)] if kind == "ministry" else None,
+            )
             for n in range(scaled(200, scale, 6))
             for kind, label in [NATIONAL_PARTNERS[n % len(NATIONAL_PARTNERS)]]
         )
