@@ -262,6 +262,7 @@ def generate(scale=1.0, seed=2026, say=print):
             for n in range(scaled(200, scale, 6))
             for kind, label in [NATIONAL_PARTNERS[n % len(NATIONAL_PARTNERS)]]
         )
+        ministry_partners = [partner for partner in national if partner.kind == "ministry"]
         local = Partner.objects.bulk_create(
             Partner(name=f"{label} {area.name}", kind=kind, contact_role="coördinator")
             for area in areas
@@ -400,7 +401,9 @@ def generate(scale=1.0, seed=2026, say=print):
                 total += amount
                 source = weighted(rng, sources)
                 funder = (
-                    rng.choice(national).pk if source == "state" and rng.random() < 0.5 else None
+                    rng.choice(ministry_partners).pk
+                    if source == "state" and rng.random() < 0.5
+                    else None
                 )
                 year = rng.choice([None, None, 2020 + rng.randint(0, 7)])
                 funding.append((plan[0], source, funder, year, amount, ""))
