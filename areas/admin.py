@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -98,11 +99,12 @@ class NeighbourhoodAdmin(RegisterAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(RegisterAdmin):
-    list_display = ["name", "kind", "website"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "ministry", "website"]
+    list_filter = ["kind", "ministry"]
+    list_select_related = ["ministry"]
     search_fields = ["name"]
     fieldsets = [
-        (None, {"fields": ["name", "kind", "website"]}),
+        (None, {"fields": ["name", "kind", "ministry", "website"]}),
         (
             _("Contact person"),
             {
@@ -114,6 +116,18 @@ class PartnerAdmin(RegisterAdmin):
             },
         ),
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "ministry" and field is not None:
+            # Active ministries, and the one this partner already names (the model
+            # refuses a new link to an inactive one as well).
+            offered = Q(active=True)
+            partner_id = request.resolver_match.kwargs.get("object_id")
+            if partner_id:
+                offered |= Q(pk__in=Partner.objects.filter(pk=partner_id).values("ministry_id"))
+            field.queryset = field.queryset.filter(offered)
+        return field
 
 
 @admin.register(AreaPartner)

@@ -208,6 +208,10 @@ class Neighbourhood(models.Model):
         return f"{self.name} ({self.area})"
 
 
+MINISTRY_MISSING = _("Choose which ministry this partner is.")
+MINISTRY_NOT_FOR_KIND = _("Only a partner of the kind ministry names a ministry.")
+
+
 class Partner(ProtectedLinksMixin, models.Model):
     """An organisation that works in one or more areas. Its contact person is the only
     personal data kept about it."""
@@ -228,6 +232,15 @@ class Partner(ProtectedLinksMixin, models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ministry = models.ForeignKey(
+        Ministry,
+        verbose_name=_("ministry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        help_text=_("Which ministry this is; only for a partner of the kind ministry."),
+    )
     website = models.URLField(_("website"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     contact_role = models.CharField(_("contact person's role"), max_length=120, blank=True)
@@ -245,9 +258,39 @@ class Partner(ProtectedLinksMixin, models.Model):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="ministry") | Q(ministry__isnull=False),
+                name="partner_ministry_named",
+                violation_error_message=MINISTRY_MISSING,
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="ministry") | Q(ministry__isnull=True),
+                name="partner_ministry_only_for_that_kind",
+                violation_error_message=MINISTRY_NOT_FOR_KIND,
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # On the field, so forms and the API point at it; the constraints then skip it.
+        if self.kind == self.Kind.MINISTRY and not self.ministry_id:
+            raise ValidationError({"ministry": MINISTRY_MISSING})
+        if self.kind != self.Kind.MINISTRY and self.ministry_id:
+            raise ValidationError({"ministry": MINISTRY_NOT_FOR_KIND})
+        # A ministry no longer active stays on the partners it has, but takes no new ones.
+        if self.ministry_id and not self.ministry.active and not self.keeps_its_ministry():
+            raise ValidationError(
+                {"ministry": _("This ministry is no longer active: choose another one.")}
+            )
+
+    def keeps_its_ministry(self):
+        return bool(self.pk) and (
+            Partner.objects.filter(pk=self.pk, ministry_id=self.ministry_id).exists()
+        )
 
 
 class AreaPartner(models.Model):

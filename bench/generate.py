@@ -250,12 +250,19 @@ def generate(scale=1.0, seed=2026, say=print):
             Neighbourhood(area=area, name=f"Wijk {n + 1}") for area in areas for n in range(3)
         )
 
-        # Partners: eight local ones per area and a national pool.
+        # Partners: eight local ones per area and a national pool; each ministry partner
+        # names its ministry (the database refuses one that does not).
+        ministries = list(Ministry.objects.filter(active=True))
         national = Partner.objects.bulk_create(
-            Partner(name=f"{label} {n + 1} (bench)", kind=kind)
+            Partner(
+                name=f"{label} {n + 1} (bench)",
+                kind=kind,
+                ministry=ministries[n % len(ministries)] if kind == "ministry" else None,
+            )
             for n in range(scaled(200, scale, 6))
             for kind, label in [NATIONAL_PARTNERS[n % len(NATIONAL_PARTNERS)]]
         )
+        ministry_partners = [partner for partner in national if partner.kind == "ministry"]
         local = Partner.objects.bulk_create(
             Partner(name=f"{label} {area.name}", kind=kind, contact_role="coördinator")
             for area in areas
@@ -394,7 +401,9 @@ def generate(scale=1.0, seed=2026, say=print):
                 total += amount
                 source = weighted(rng, sources)
                 funder = (
-                    rng.choice(national).pk if source == "state" and rng.random() < 0.5 else None
+                    rng.choice(ministry_partners).pk
+                    if source == "state" and rng.random() < 0.5
+                    else None
                 )
                 year = rng.choice([None, None, 2020 + rng.randint(0, 7)])
                 funding.append((plan[0], source, funder, year, amount, ""))

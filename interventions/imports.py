@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -278,7 +279,12 @@ class _Lookups:
             .filter(code__in=codes)
             .select_for_update(of=("self",))
             .select_related("area", "track__programme", "lead_partner")
-            .prefetch_related("themes", "funding_lines", "area__tracks")
+            .prefetch_related(
+                "themes",
+                # With their funders: the lines' rules ask whether a funder is a ministry.
+                Prefetch("funding_lines", queryset=FundingLine.objects.select_related("funder")),
+                "area__tracks",
+            )
         }
         # Codes taken by interventions the import does not update (it creates them).
         self.taken = set(

@@ -195,7 +195,10 @@ class FundingLine(models.Model):
         related_name="funding_lines",
         null=True,
         blank=True,
-        help_text=_("The organisation that pays, e.g. the ministry or corporation."),
+        help_text=_(
+            "The organisation that pays, e.g. a housing corporation; for state money a "
+            "partner of the kind ministry."
+        ),
     )
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("Leave empty for a multi-year amount.")
@@ -223,6 +226,28 @@ class FundingLine(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()}: {self.amount}"
+
+    def clean(self):
+        super().clean()
+        # The state's money comes from a ministry, and a ministry's money is the state's.
+        from_ministry = bool(self.funder_id) and self.funder.ministry_id is not None
+        if self.source == self.Source.STATE and self.funder_id and not from_ministry:
+            raise ValidationError(
+                {
+                    "funder": _(
+                        "The funder of state money is a ministry: choose a partner of the "
+                        "kind ministry, or leave the funder empty."
+                    )
+                }
+            )
+        if from_ministry and self.source != self.Source.STATE:
+            raise ValidationError(
+                {
+                    "source": _(
+                        "Money from a ministry is state money: choose the source 'state (ministry)'."
+                    )
+                }
+            )
 
 
 class Indicator(models.Model):

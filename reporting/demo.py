@@ -71,15 +71,16 @@ RETURN_COMMENT = (
     "vorige rapportage. Graag aanvullen en opnieuw indienen (demo)."
 )
 
+# name, kind, the ministry's code for a partner that is one
 PARTNERS = [
-    ("Brede School De Brug (demo)", Partner.Kind.SCHOOL),
-    ("Woonstichting Voorbeeld (demo)", Partner.Kind.HOUSING),
-    ("Politie basisteam Voorbeeld (demo)", Partner.Kind.POLICE),
-    ("Welzijn Voorbeeldstad (demo)", Partner.Kind.WELFARE),
-    ("Kennisinstituut Voorbeeld (demo)", Partner.Kind.KNOWLEDGE),
-    ("Ministerie van VRO (demo)", Partner.Kind.MINISTRY),
+    ("Brede School De Brug (demo)", Partner.Kind.SCHOOL, None),
+    ("Woonstichting Voorbeeld (demo)", Partner.Kind.HOUSING, None),
+    ("Politie basisteam Voorbeeld (demo)", Partner.Kind.POLICE, None),
+    ("Welzijn Voorbeeldstad (demo)", Partner.Kind.WELFARE, None),
+    ("Kennisinstituut Voorbeeld (demo)", Partner.Kind.KNOWLEDGE, None),
+    ("Ministerie van VRO (demo)", Partner.Kind.MINISTRY, "VRO"),
 ]
-STATE_FUNDER = 5
+STATE_FUNDER = 5  # the state's money comes from the ministry
 
 # title, themes, lead partner, amount committed by the state (€), indicator:
 # (name, unit, baseline, target, direction)
@@ -398,8 +399,10 @@ class History:
     def register(self):
         rng = self.rng
         partners = [
-            Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0]
-            for name, kind in PARTNERS
+            Partner.objects.get_or_create(
+                name=name, defaults={"kind": kind, "ministry": self.ministries.get(code)}
+            )[0]
+            for name, kind, code in PARTNERS
         ]
         self.partners = partners
         for area in self.areas:

@@ -84,7 +84,8 @@ def row_in(model, area):
         Area: lambda: area,
         Neighbourhood: lambda: factories.NeighbourhoodFactory(area=area),
         AreaPartner: lambda: factories.AreaPartnerFactory(area=area),
-        Partner: lambda: factories.AreaPartnerFactory(area=area).partner,
+        # A ministry partner: its list shows the ministry, so a missing join would show.
+        Partner: lambda: factories.AreaPartnerFactory(area=area, partner__kind="ministry").partner,
         GovernanceArrangement: lambda: factories.GovernanceArrangementFactory(area=area),
         AreaDocument: lambda: factories.AreaDocumentFactory(area=area),
         Intervention: intervention,

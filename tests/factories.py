@@ -135,6 +135,11 @@ class PartnerFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Partner {n}")
     kind = Partner.Kind.WELFARE
+    ministry = factory.Maybe(
+        factory.LazyAttribute(lambda partner: partner.kind == Partner.Kind.MINISTRY),
+        yes_declaration=factory.SubFactory(MinistryFactory, code="VRO"),
+        no_declaration=None,
+    )
 
 
 class AreaPartnerFactory(DjangoModelFactory):

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from areas.models import Area, GovernanceArrangement
-from interventions.models import Intervention
+from interventions.models import FundingLine, Intervention
 from tests.factories import (
     AreaDocumentFactory,
     AreaPartnerFactory,
@@ -52,7 +52,7 @@ def admin_data(db, superuser):
         status=Intervention.Status.IDEA,
         start_date=None,
     )
-    FundingLineFactory(intervention=running, funder=lead)
+    FundingLineFactory(intervention=running, source=FundingLine.Source.HOUSING, funder=lead)
     IndicatorFactory(intervention=running)
     KnowledgeItemFactory(areas=[area], interventions=[running])
     AreaPartnerFactory(area=area, partner=lead)

@@ -77,9 +77,26 @@ class AreaSerializer(RegisterSerializer):
 
 
 class PartnerSerializer(RegisterSerializer):
+    ministry = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Ministry.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("The code of the ministry, e.g. VRO; only for a partner of the kind ministry."),
+    )
+
     class Meta:
         model = Partner
-        fields = ["id", "name", "kind", "website", "contact_name", "contact_role", "contact_email"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "ministry",
+            "website",
+            "contact_name",
+            "contact_role",
+            "contact_email",
+        ]
 
 
 class AreaPartnerSerializer(RegisterSerializer):
@@ -154,6 +171,18 @@ class AreaFilter(django_filters.FilterSet):
         fields = ["track", "programme", "municipality", "province"]
 
 
+class PartnerFilter(django_filters.FilterSet):
+    ministry = django_filters.ModelChoiceFilter(
+        to_field_name="code",
+        queryset=Ministry.objects.all(),
+        label=_("The code of the ministry, e.g. BZK."),
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["kind", "ministry"]
+
+
 class AreaRowFilter(django_filters.FilterSet):
     """For rows of one area: filter by the area's id or code."""
 
@@ -220,9 +249,9 @@ class NeighbourhoodViewSet(WritableViewSet):
 class PartnerViewSet(WritableViewSet):
     """Partner organisations (a shared directory)."""
 
-    queryset = Partner.objects.all()
+    queryset = Partner.objects.select_related("ministry")
     serializer_class = PartnerSerializer
-    filterset_fields = ["kind"]
+    filterset_class = PartnerFilter
     search_fields = ["name"]
     ordering_fields = ["name"]
 

@@ -217,6 +217,33 @@ def test_errors_are_listed_and_nothing_is_saved(register, track, area_a, area_b,
     assert FundingLine.objects.count() == 2
 
 
+def test_state_money_from_a_partner_that_is_no_ministry_is_a_row_problem(
+    register, track, area_a, coordinator
+):
+    factories.PartnerFactory(name="Ministerie van VRO", kind="ministry")
+    upload = sheet(
+        [row(track, area_a)],
+        [
+            ["IV-NIEUW", "state", "Ministerie van VRO", 2026, 1000, None],
+            ["IV-NIEUW", "state", "Stichting Wijkkracht", 2027, 500, None],
+            ["IV-BESTAAND", "housing", "Ministerie van VRO", 2025, 50, None],
+        ],
+    )
+
+    result = imports.import_interventions(user=coordinator, upload=upload, dry_run=False)
+
+    found = {(p.sheet, p.row, p.column, p.code) for p in result.problems}
+    assert found == {
+        ("Funding lines", 3, "funder", "invalid"),
+        ("Funding lines", 4, "source", "invalid"),
+    }
+    messages = {p.row: p.message for p in result.problems}
+    assert messages[3].startswith("Rijksgeld komt van een ministerie")
+    assert messages[4].startswith("Geld van een ministerie is rijksgeld")
+    assert not Intervention.objects.filter(code="IV-NIEUW").exists()
+    assert FundingLine.objects.count() == 2  # the register's own, untouched
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -411,15 +438,21 @@ def test_the_import_runs_the_same_number_of_queries_however_many_rows(
         factories.InterventionFactory(code=f"IV-OUD{index}", area=area_a, track=track)
         for index in range(count)
     ]
+    # The state's money from a ministry: its rule reads each line's funder.
+    ministry = factories.PartnerFactory(name="Ministerie van VRO", kind="ministry")
     for intervention in existing:
-        factories.FundingLineFactory(intervention=intervention, source="state", year=2025)
+        factories.FundingLineFactory(
+            intervention=intervention, source="state", funder=ministry, year=2025
+        )
     rows = [row(track, area_a, code=f"IV-NIEUW{index}") for index in range(count)]
     rows += [
         row(track, area_a, code=intervention.code, title="Nieuwe titel", themes="safety")
         for intervention in existing
     ]
-    funding = [[f"IV-NIEUW{index}", "state", None, 2026, 1000, ""] for index in range(count)]
-    funding += [[i.code, "state", None, 2025, 2000, ""] for i in existing]
+    funding = [
+        [f"IV-NIEUW{index}", "state", ministry.name, 2026, 1000, ""] for index in range(count)
+    ]
+    funding += [[i.code, "state", ministry.name, 2025, 2000, ""] for i in existing]
 
     with django_assert_max_num_queries(16):
         preview = imports.import_interventions(
