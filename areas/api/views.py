@@ -23,7 +23,7 @@ from core import documents
 from core.api.base import ReadOnlyViewSet, RegisterSerializer, WritableViewSet
 from core.api.filters import id_filter
 from core.scoping import policy
-from programme.models import Ministry
+from programme.api.fields import ministry_code_field, ministry_code_filter
 
 
 class MunicipalitySerializer(RegisterSerializer):
@@ -43,12 +43,8 @@ class AreaSerializer(RegisterSerializer):
     cbs_municipality_code = serializers.CharField(source="municipality.cbs_code", read_only=True)
     province = serializers.CharField(source="municipality.province", read_only=True)
     neighbourhoods = NeighbourhoodSerializer(many=True, read_only=True)
-    rijk_contact_ministry = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Ministry.objects.all(),
-        allow_null=True,
-        required=False,
-        help_text=_("The code of the Rijk contact's ministry, e.g. VRO."),
+    rijk_contact_ministry = ministry_code_field(
+        _("The code of the Rijk contact's ministry, e.g. VRO."), allow_null=True, required=False
     )
 
     class Meta:
@@ -77,12 +73,10 @@ class AreaSerializer(RegisterSerializer):
 
 
 class PartnerSerializer(RegisterSerializer):
-    ministry = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Ministry.objects.all(),
+    ministry = ministry_code_field(
+        _("The code of the ministry, e.g. VRO; only for a partner of the kind ministry."),
         allow_null=True,
         required=False,
-        help_text=_("The code of the ministry, e.g. VRO; only for a partner of the kind ministry."),
     )
 
     class Meta:
@@ -172,11 +166,7 @@ class AreaFilter(django_filters.FilterSet):
 
 
 class PartnerFilter(django_filters.FilterSet):
-    ministry = django_filters.ModelChoiceFilter(
-        to_field_name="code",
-        queryset=Ministry.objects.all(),
-        label=_("The code of the ministry, e.g. BZK."),
-    )
+    ministry = ministry_code_filter()
 
     class Meta:
         model = Partner

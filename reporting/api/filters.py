@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import QuarterFilter, id_filter
 from interventions.api.views import with_theme
-from programme.models import Ministry, ReportingPeriod
+from programme.api.fields import ministry_code_filter
+from programme.models import ReportingPeriod
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -80,11 +81,7 @@ class IndicatorValueFilter(django_filters.FilterSet):
 class EscalationFilter(django_filters.FilterSet):
     quarter = QuarterFilter(field_name="report__period")
     area = id_filter("report__area", _("Area id."))
-    addressed_to = django_filters.ModelChoiceFilter(
-        to_field_name="code",
-        queryset=Ministry.objects.all(),
-        label=_("The code of the ministry, e.g. BZK."),
-    )
+    addressed_to = ministry_code_filter()
 
     class Meta:
         model = Escalation

@@ -9,7 +9,8 @@ from core.api.base import (
     RegisterSerializer,
     ScopedFieldsMixin,
 )
-from programme.models import Ministry, ReportingPeriod
+from programme.api.fields import ministry_code_field
+from programme.models import ReportingPeriod
 from reporting.models import (
     AreaReport,
     Escalation,
@@ -108,10 +109,8 @@ class AreaReportSerializer(RegisterSerializer):
 
 
 class EscalationSerializer(RegisterSerializer):
-    addressed_to = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Ministry.objects.all(),
-        help_text=_("The code of the ministry (see /api/v1/ministries/), e.g. BZK."),
+    addressed_to = ministry_code_field(
+        _("The code of the ministry (see /api/v1/ministries/), e.g. BZK.")
     )
 
     class Meta:
