@@ -5,6 +5,7 @@ resubmits, the coordinator approves and downloads the quarterly report."""
 import datetime
 
 import openpyxl
+from playwright.sync_api import expect
 
 from reporting import services
 from reporting.models import AreaReport, ReportTransition
@@ -73,7 +74,9 @@ def test_a_quarter_from_my_quarter_to_the_export(
     liaison.goto("/mijn-kwartaal/")
     assert str(AreaReport.Status.RETURNED.label) in liaison.locator("main").inner_text()
     liaison.locator("main a.button.secondary").click()
-    assert "Graag de risico's" in liaison.locator("#content").inner_text()
+    # The comment is in the workflow history at the end of the page: wait for it rather
+    # than read a page still being parsed.
+    expect(liaison.locator("#content")).to_contain_text("Graag de risico's")
     liaison.locator("#content a[href*='/reporting/progressupdate/'][href$='/change/']").click()
     liaison.locator("#id_risks").fill("Vervanging bij ziekte van de begeleiders.")
     liaison.locator("input[name=_save]").click()
