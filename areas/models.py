@@ -281,15 +281,12 @@ class Partner(ProtectedLinksMixin, models.Model):
             raise ValidationError({"ministry": MINISTRY_MISSING})
         if self.kind != self.Kind.MINISTRY and self.ministry_id:
             raise ValidationError({"ministry": MINISTRY_NOT_FOR_KIND})
-        # A ministry no longer active stays on the partners it has, but takes no new ones.
-        if self.ministry_id and not self.ministry.active and not self.keeps_its_ministry():
-            raise ValidationError(
-                {"ministry": _("This ministry is no longer active: choose another one.")}
-            )
+        if self.ministry_id:
+            self.ministry.refuse_if_inactive("ministry", newly_chosen=self.ministry_is_new)
 
-    def keeps_its_ministry(self):
-        return bool(self.pk) and (
-            Partner.objects.filter(pk=self.pk, ministry_id=self.ministry_id).exists()
+    def ministry_is_new(self):
+        return not (
+            self.pk and Partner.objects.filter(pk=self.pk, ministry_id=self.ministry_id).exists()
         )
 
 

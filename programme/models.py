@@ -267,3 +267,12 @@ class Ministry(models.Model):
     @property
     def name(self):
         return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+    def refuse_if_inactive(self, field, *, newly_chosen):
+        """A ministry no longer active stays on the rows that name it, but takes no new
+        ones. ``newly_chosen()`` says whether ``field`` links it anew; it is asked only
+        for an inactive ministry, as it may need a query."""
+        if not self.active and newly_chosen():
+            raise ValidationError(
+                {field: _("This ministry is no longer active: choose another one.")}
+            )

@@ -525,16 +525,11 @@ class Escalation(ReportedData, VersionedModel):
 
     def clean(self):
         super().clean()
-        # A ministry no longer active stays on what was addressed to it, but takes no new
-        # escalations.
-        changed = self.changed_fields()
-        if (
-            self.addressed_to_id
-            and (changed is None or "addressed_to_id" in changed)
-            and not self.addressed_to.active
-        ):
-            raise ValidationError(
-                {"addressed_to": _("This ministry is no longer active: choose another one.")}
+        if self.addressed_to_id:
+            changed = self.changed_fields()
+            self.addressed_to.refuse_if_inactive(
+                "addressed_to",
+                newly_chosen=lambda: changed is None or "addressed_to_id" in changed,
             )
 
     def edit_lock(self, *, reviewer, action="change"):
