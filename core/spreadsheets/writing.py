@@ -91,8 +91,8 @@ def _cell_writer(workbook, index, column):
     letter = xlsx_stream.column_letter(index)
     labels = column.labels()
     if column.kind == TEXT or labels:
-        return xlsx_stream.text_cell(letter, labels)
-    return xlsx_stream.typed_cell(letter, workbook.style(FORMATS[column.kind]))
+        return xlsx_stream.text_cells(letter, labels)
+    return xlsx_stream.typed_cells(letter, workbook.style(FORMATS[column.kind]))
 
 
 def write_csv_zip(tables, target):

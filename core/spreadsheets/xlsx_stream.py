@@ -61,7 +61,7 @@ def excel_serial(value):
     return serial
 
 
-def text_cell(letter, labels=None):
+def text_cells(letter, labels=None):
     """A writer of one column's cells as inline strings (never a formula)."""
     labels = labels or {}
 
@@ -72,9 +72,9 @@ def text_cell(letter, labels=None):
     return cell
 
 
-def typed_cell(letter, style):
+def typed_cells(letter, style):
     """A writer of one column's numbers or dates, in ``style``; text still as text."""
-    as_text = text_cell(letter)
+    as_text = text_cells(letter)
 
     def cell(row, value):
         if isinstance(value, str):
