@@ -6,8 +6,11 @@ none can be had it stops with one line saying how to install one: never a silent
 """
 
 import os
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.e2e.browser import BrowserNotFound, find_chromium
 
@@ -24,6 +27,57 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; the database calls the
 # tests make around it are ordinary synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeOnSharedConnections(ThreadedWSGIServer):
+    """On in-memory SQLite every request thread uses the tests' one connection, and so
+    one transaction state: two requests at once (two browser pages, or a page and its
+    scripts) fail with "cannot start a transaction within a transaction". There the
+    requests take turns; a response holds the turn until it is closed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.turn = threading.Lock()
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+
+        def in_turn(environ, start_response):
+            self.turn.acquire()
+            try:
+                return ReleasedOnClose(application(environ, start_response), self.turn)
+            except BaseException:
+                self.turn.release()
+                raise
+
+        return super().set_app(in_turn)
+
+
+class ReleasedOnClose:
+    """A WSGI response that gives the turn back when the server closes it, which it
+    does after the last byte, on an error and when the browser goes away."""
+
+    def __init__(self, response, turn):
+        self.response = response
+        self.turn = turn
+        self.closed = False
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.turn.release()
+
+
+LiveServerThread.server_class = OneRequestAtATimeOnSharedConnections
 
 
 def pytest_collection_modifyitems(items):

@@ -18,10 +18,12 @@ def new_page(browser, live_server):
 
 
 def submit_step(page, comment=""):
-    """The admin's confirmation page of a workflow step."""
+    """The admin's confirmation page of a workflow step; returns once the page it leads
+    to has loaded, so the step is stored before the test reads it."""
     if comment:
         page.locator("#id_comment").fill(comment)
-    page.locator("form input[type=submit].default").click()
+    with page.expect_navigation():
+        page.locator("form input[type=submit].default").click()
 
 
 def test_a_quarter_from_my_quarter_to_the_export(
