@@ -12,7 +12,7 @@ from operator import attrgetter
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
@@ -211,31 +211,125 @@ def _or_represented(field, read):
     return read_represented
 
 
-def column_plan(serializer):
-    """(field name, ``values()`` path, conversion) per field of ``serializer``, when every
-    field is a column of its model or of a model it links to; otherwise None."""
+class ValuesPlan:
+    """How to show rows of a serializer from ``values()`` alone, without building a
+    model instance: per field, the ``values()`` paths it needs and a function of a row's
+    values (and the page, see ``Page``) that gives the field's representation."""
+
+    def __init__(self, model, entries):
+        self.entries = entries  # (field name, paths, read)
+        self.pk = model._meta.pk.attname  # the key the page's relations are found by
+        self.paths = tuple(dict.fromkeys([self.pk, *(p for _n, ps, _r in entries for p in ps)]))
+
+    def represent(self, rows, page):
+        entries = self.entries
+        return [{name: read(values, page) for name, _paths, read in entries} for values in rows]
+
+
+class Page:
+    """What the rows of one page share: their relations' representations (relation ->
+    row pk -> list) and the rows they link to, built once each (link, pk -> instance)."""
+
+    def __init__(self, relations=None):
+        self.relations = relations or {}
+        self.linked = {}
+
+
+def values_plan(serializer, relations=()):
+    """A ValuesPlan for ``serializer``'s rows when each of its fields is a column of its
+    model or of a row it links to, a property of a row it must link to, or one of
+    ``relations`` (read as values by ``relation_representations``); otherwise None."""
     model = serializer.Meta.model
-    plan = []
+    entries = []
     for field in serializer._readable_fields:
-        if _plain_pk(field) and len(field.source_attrs) == 1:
-            attname = model._meta.get_field(field.source_attrs[0]).attname
-            plan.append((field.field_name, attname, None))
-        elif type(field) in COLUMN_FIELDS and _is_column(model, field.source_attrs):
-            plan.append((field.field_name, "__".join(field.source_attrs), field.to_representation))
-        else:
+        reader = _values_reader(model, field, relations)
+        if reader is None:
             return None
-    return plan
+        entries.append((field.field_name, *reader))
+    return ValuesPlan(model, entries)
 
 
-def _is_column(model, attrs):
-    """Whether ``attrs`` (e.g. ["indicator", "name"]) lead along links to one column."""
+def _values_reader(model, field, relations):
+    """(``values()`` paths, read) for one field, or None when it needs the instance."""
+    if field.field_name in relations:
+        name, pk = field.field_name, model._meta.pk.attname
+        return (), lambda values, page: page.relations[name][values[pk]]
+    if _plain_pk(field) and len(field.source_attrs) == 1:
+        attname = model._meta.get_field(field.source_attrs[0]).attname
+        return (attname,), lambda values, page: values[attname]
+    if type(field) not in COLUMN_FIELDS:
+        return None
+    attrs, convert = field.source_attrs, field.to_representation
+    column = _column(model, attrs)
+    if column is not None:
+        path = "__".join(attrs)
+        if _shown_as_stored(field, column):
+            return (path,), lambda values, page: values[path]
+        return (path,), lambda values, page: _or_none(convert, values[path])
+    if len(attrs) == 2 and _is_required_link(model, attrs[0]):
+        return _linked_property(model._meta.get_field(attrs[0]), attrs[1], convert)
+    return None
+
+
+def _or_none(convert, value):
+    return None if value is None else convert(value)
+
+
+def _is_required_link(model, name):
+    link = _field(model, name)
+    return link is not None and link.many_to_one and link.concrete and not link.null
+
+
+def _linked_property(link, name, convert):
+    """A property of the row ``link`` leads to (a quarter's label, say): the linked row is
+    read along in the same query and built once per page. Only for properties that read
+    the row's own columns; one that follows a link of its own would query per row."""
+    model = link.related_model
+    if not isinstance(getattr(model, name, None), property):
+        return None
+    columns = model._meta.concrete_fields
+    paths = tuple(f"{link.name}__{column.name}" for column in columns)
+    attnames = [column.attname for column in columns]
+    key_path = f"{link.name}__{model._meta.pk.name}"
+
+    def read(values, page):
+        key = (link.name, values[key_path])
+        row = page.linked.get(key)
+        if row is None:
+            row = model.from_db(DEFAULT_DB_ALIAS, attnames, [values[p] for p in paths])
+            page.linked[key] = row
+        return _or_none(convert, getattr(row, name))
+
+    return paths, read
+
+
+def _column(model, attrs):
+    """The model field of the column ``attrs`` (e.g. ["indicator", "name"]) lead to along
+    links, or None."""
     for attr in attrs[:-1]:
         link = _field(model, attr)
         if link is None or not (link.many_to_one or link.one_to_one) or not link.concrete:
-            return False
+            return None
         model = link.related_model
     column = _field(model, attrs[-1]) if attrs else None
-    return column is not None and column.concrete and not column.is_relation
+    return column if column is not None and column.concrete and not column.is_relation else None
+
+
+# DRF fields whose conversion (str(), int(), a bool test, a choice's own key) gives back
+# the very value a column of these model fields holds: a list shows it as it comes.
+SHOWN_AS_STORED = {
+    serializers.CharField: (models.CharField, models.TextField),
+    serializers.IntegerField: (models.IntegerField,),
+    serializers.BigIntegerField: (models.IntegerField,),
+    serializers.BooleanField: (models.BooleanField,),
+}
+
+
+def _shown_as_stored(field, column):
+    if type(field) is serializers.ChoiceField:
+        keys_are_text = all(isinstance(key, str) for key in field.choices)
+        return keys_are_text and isinstance(column, (models.CharField, models.TextField))
+    return isinstance(column, SHOWN_AS_STORED.get(type(field), ()))
 
 
 def _field(model, name):
@@ -245,48 +339,43 @@ def _field(model, name):
         return None
 
 
-def read_by_values(serializer, name):
-    """Whether a list can represent relation ``name`` of ``serializer``'s rows from columns
-    alone: a to-many link shown by ids, or nested rows whose fields are all columns."""
-    field, relation = serializer.fields[name], serializer.Meta.model._meta.get_field(name)
-    if relation.many_to_many and relation.concrete:
-        return isinstance(field, serializers.ManyRelatedField) and _plain_pk(field.child_relation)
-    return (
-        relation.one_to_many
-        and isinstance(field, ListedListSerializer)
-        and column_plan(field.child) is not None
-    )
+def relation_plans(serializer, names):
+    """Of the relations ``names`` of ``serializer``'s rows, those a list can show from
+    columns alone, each with how: None for a to-many link shown by ids, the nested rows'
+    ValuesPlan for nested rows whose fields are all columns."""
+    plans = {}
+    for name in names:
+        field, relation = serializer.fields[name], serializer.Meta.model._meta.get_field(name)
+        if relation.many_to_many and relation.concrete:
+            if isinstance(field, serializers.ManyRelatedField) and _plain_pk(field.child_relation):
+                plans[name] = None
+        elif relation.one_to_many and isinstance(field, ListedListSerializer):
+            nested = values_plan(field.child)
+            if nested is not None:
+                plans[name] = nested
+    return plans
 
 
-def represent_relations(rows, relations, serializer):
-    """Leave on each of ``rows`` (one page's model instances) the representation of each
-    relation in ``relations`` (name -> queryset of the related rows, each one that
-    ``read_by_values`` allows): one query per relation, as a prefetch makes, but of
-    values, so no related model instance is built."""
-    by_pk = {row.pk: row for row in rows}
-    for name, queryset in relations.items():
-        relation = serializer.Meta.model._meta.get_field(name)
-        found = {pk: [] for pk in by_pk}
-        if relation.many_to_many:
+def relation_representations(model, pks, relations):
+    """The representation of each relation of the rows ``pks`` of ``model``, as
+    relation -> row pk -> list, from ``relations`` (relation -> (queryset of the related
+    rows, plan from ``relation_plans``)): one query per relation, as a prefetch makes,
+    but of values, so no related model instance is built."""
+    found = {}
+    for name, (queryset, plan) in relations.items():
+        relation = model._meta.get_field(name)
+        rows = found[name] = {pk: [] for pk in pks}
+        if plan is None:  # ids of a many-to-many link
             back = relation.related_query_name()
-            for owner, pk in queryset.filter(**{f"{back}__in": by_pk}).values_list(back, "pk"):
-                found[owner].append(pk)
-        else:
-            plan = column_plan(serializer.fields[name].child)
-            back = relation.field.attname
-            paths = dict.fromkeys([back, *(path for _name, path, _convert in plan)])
-            for values in queryset.filter(**{f"{back}__in": by_pk}).values(*paths):
-                found[values[back]].append(_converted(values, plan))
-        for pk, represented in found.items():
-            by_pk[pk].__dict__[REPRESENTED + name] = represented
-
-
-def _converted(values, plan):
-    row = {}
-    for name, path, convert in plan:
-        value = values[path]
-        row[name] = value if value is None or convert is None else convert(value)
-    return row
+            for owner, pk in queryset.filter(**{f"{back}__in": pks}).values_list(back, "pk"):
+                rows[owner].append(pk)
+            continue
+        back = relation.field.attname
+        paths = dict.fromkeys([back, *plan.paths])
+        values = list(queryset.filter(**{f"{back}__in": pks}).values(*paths))
+        for row, represented in zip(values, plan.represent(values, Page()), strict=True):
+            rows[row[back]].append(represented)
+    return found
 
 
 def _plain_pk(field):
@@ -329,7 +418,23 @@ def etag_of(data):
     return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
 
 
-_BY_VALUES = {}  # (view class, serializer class) -> relations a list reads as values
+class ListPlan:
+    """How a view's lists show their rows, worked out once per view and serializer class
+    from a serializer made without a request: it holds converters of column values only,
+    never a user's scope (related fields' querysets are the ones scoped per user)."""
+
+    def __init__(self, view):
+        serializer = view.get_serializer_class()()
+        # relation -> (queryset of the related rows, plan): those read as values.
+        self.relations = {
+            name: (view.list_prefetch[name], plan)
+            for name, plan in relation_plans(serializer, view.list_prefetch).items()
+        }
+        # The rows themselves as values, when every field allows (else None).
+        self.rows = values_plan(serializer, self.relations)
+
+
+_LIST_PLANS = {}  # (view class, serializer class) -> ListPlan
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -337,8 +442,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     # Filters that cross a many-to-many link and so would repeat rows.
     distinct_filters = ()
-    # For lists: relation -> queryset of the related rows, prefetched into plain lists
-    # (see LISTED) instead of the queryset's own prefetch_related.
+    # For lists: relation -> queryset of the related rows, read as values where the
+    # representation allows (see ListPlan), else prefetched into plain lists (LISTED)
+    # instead of the queryset's own prefetch_related.
     list_prefetch = {}
     # For lists: the only relations the rows' representation reads (None: as queryset).
     list_select_related = None
@@ -348,7 +454,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if self.list_select_related is not None and getattr(self, "action", None) == "list":
             queryset = queryset.select_related(None).select_related(*self.list_select_related)
         if self.list_prefetch and getattr(self, "action", None) == "list":
-            by_values = self.list_by_values()
+            by_values = self.list_plan().relations
             queryset = queryset.prefetch_related(None).prefetch_related(
                 *(
                     Prefetch(name, queryset=rows, to_attr=LISTED + name)
@@ -358,16 +464,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
             )
         return queryset
 
-    def list_by_values(self):
-        """The relations of ``list_prefetch`` a list reads as values (``read_by_values``);
-        worked out once per view and serializer class."""
+    def list_plan(self):
         key = (type(self), self.get_serializer_class())
-        if key not in _BY_VALUES:
-            serializer = self.get_serializer()
-            _BY_VALUES[key] = {
-                name for name in self.list_prefetch if read_by_values(serializer, name)
-            }
-        return _BY_VALUES[key]
+        if key not in _LIST_PLANS:
+            _LIST_PLANS[key] = ListPlan(self)
+        return _LIST_PLANS[key]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -378,21 +479,32 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     def list(self, request, *args, **kwargs):
-        # ListModelMixin's list, with the relations ``list_by_values`` allows read as values.
+        # ListModelMixin's list, with the rows and relations ListPlan allows read as values.
         queryset = self.filter_queryset(self.get_queryset())
+        plan = self.list_plan()
+        if plan.rows is not None:
+            queryset = queryset.prefetch_related(None).values(*plan.rows.paths)
         page = self.paginate_queryset(queryset)
         rows = list(queryset) if page is None else page
-        serializer = self.get_serializer(rows, many=True)
-        by_values = self.list_by_values()
-        if by_values and rows:
-            represent_relations(
-                rows,
-                {name: self.list_prefetch[name] for name in by_values},
-                serializer.child,
-            )
+        if plan.rows is not None:
+            pks = [values[plan.rows.pk] for values in rows]
+            relations = relation_representations(queryset.model, pks, plan.relations)
+            data = plan.rows.represent(rows, Page(relations))
+        else:
+            if plan.relations and rows:
+                self.leave_relations_on(rows, plan)
+            data = self.get_serializer(rows, many=True).data
         if page is None:
-            return Response(serializer.data)
-        return self.get_paginated_response(serializer.data)
+            return Response(data)
+        return self.get_paginated_response(data)
+
+    def leave_relations_on(self, rows, plan):
+        """Leave on each row (a model instance) its relations' representation (see
+        REPRESENTED), for the rows' serializer to take instead of reading the relation."""
+        found = relation_representations(type(rows[0]), [row.pk for row in rows], plan.relations)
+        for row in rows:
+            for name, represented in found.items():
+                row.__dict__[REPRESENTED + name] = represented[row.pk]
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
