@@ -154,10 +154,13 @@ def run(say=print, only=None, trace=True):
 
         return go
 
+    # Made once: making the tables computes the summary's figures, which COPY does not.
+    interventions_table = next(
+        t for t in quarter_tables(user=coordinator, period=period) if t.name == "interventions"
+    )
+
     def csv_interventions_only():
-        table = next(
-            t for t in quarter_tables(user=coordinator, period=period) if t.name == "interventions"
-        )
+        table = interventions_table
         out = io.StringIO()
         writer = csv.writer(out)
         for row in table.rows():
