@@ -19,6 +19,7 @@ from interventions.models import FundingLine, Intervention
 from reporting.exports.tables import SUMMARY_KEYS as SUMMARY_COLUMNS
 from reporting.models import AreaReport, Escalation, Light, ProgressUpdate
 from tests import factories
+from tests.clients import api_client
 from tests.conftest import make_user
 
 URL = "/api/v1/quarterly-report/"
@@ -32,13 +33,6 @@ def fresh_throttle():
     cache.clear()
     yield
     cache.clear()
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -218,7 +212,7 @@ def test_a_programme_code_picks_the_programme(analyst, data):
 
 
 def test_a_liaison_sees_only_their_own_area(liaison_a, data, area_a, area_b):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     for params in (
         {"quarter": "2026-Q4"},
         {"quarter": "2026-Q4", "download": "csv"},

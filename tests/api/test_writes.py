@@ -12,17 +12,11 @@ from interventions.models import FundingLine, Intervention
 from programme.models import ReportingPeriod, Theme
 from reporting.models import AreaReport, Escalation, Light, QuarterTransition, ReportTransition
 from tests import factories
+from tests.clients import api_client
 from tests.conftest import make_user
 
 ERROR_KEYS = {"status", "code", "detail", "errors"}
 MISSING = 999_999
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def token_client(user, *, can_write):
@@ -108,7 +102,7 @@ def put_in(report, status):
 
 
 def test_a_detail_carries_an_etag_that_follows_the_record(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     first = etag_of(client, intervention_url(intervention_a))
     assert first == etag_of(client, intervention_url(intervention_a))  # stable
     intervention_a.title = "Anders"
@@ -118,7 +112,9 @@ def test_a_detail_carries_an_etag_that_follows_the_record(coordinator, intervent
 
 @pytest.mark.parametrize("method", ["patch", "put"])
 def test_a_change_without_if_match_is_428(method, coordinator, intervention_a):
-    response = write(api(coordinator), method, intervention_url(intervention_a), {"title": "X"})
+    response = write(
+        api_client(coordinator), method, intervention_url(intervention_a), {"title": "X"}
+    )
     assert_error(response, 428, "precondition_required")
     intervention_a.refresh_from_db()
     assert intervention_a.title == "Buurtcoaches A"
@@ -126,13 +122,13 @@ def test_a_change_without_if_match_is_428(method, coordinator, intervention_a):
 
 def test_a_delete_without_if_match_is_428(coordinator, intervention_a):
     line = factories.FundingLineFactory(intervention=intervention_a)
-    response = write(api(coordinator), "delete", f"/api/v1/funding-lines/{line.pk}/")
+    response = write(api_client(coordinator), "delete", f"/api/v1/funding-lines/{line.pk}/")
     assert_error(response, 428, "precondition_required")
     assert FundingLine.objects.filter(pk=line.pk).exists()
 
 
 def test_a_stale_etag_is_412_and_changes_nothing(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     stale = etag_of(client, url)
     # Someone else saves in between.
@@ -151,7 +147,7 @@ def test_a_stale_etag_is_412_and_changes_nothing(coordinator, intervention_a):
 
 
 def test_a_stale_etag_on_delete_is_412(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     line = factories.FundingLineFactory(intervention=intervention_a)
     url = f"/api/v1/funding-lines/{line.pk}/"
     stale = etag_of(client, url)
@@ -164,7 +160,7 @@ def test_a_stale_etag_on_delete_is_412(coordinator, intervention_a):
 
 
 def test_the_current_etag_saves_and_returns_the_new_etag(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     before = etag_of(client, url)
     response = write(client, "patch", url, {"title": "Nieuw"}, etag=before)
@@ -177,7 +173,7 @@ def test_the_current_etag_saves_and_returns_the_new_etag(coordinator, interventi
 
 
 def test_put_with_the_current_etag(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     current = client.get(url)
     data = {**current.json(), "title": "Volledig vervangen"}
@@ -193,7 +189,7 @@ def test_put_with_the_current_etag(coordinator, intervention_a):
 
 
 def test_a_liaison_changes_an_intervention_of_their_own_area(liaison_a, intervention_a):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     url = intervention_url(intervention_a)
     response = write(client, "patch", url, {"title": "Eigen werk"}, etag=etag_of(client, url))
     assert response.status_code == 200, response.content
@@ -205,8 +201,8 @@ def test_another_areas_intervention_answers_as_if_it_did_not_exist(
     coordinator, liaison_a, intervention_b
 ):
     # Even with the right ETag (read by someone who may see it).
-    real_etag = etag_of(api(coordinator), intervention_url(intervention_b))
-    client = api(liaison_a)
+    real_etag = etag_of(api_client(coordinator), intervention_url(intervention_b))
+    client = api_client(liaison_a)
     for method in ("patch", "put"):
         other = write(
             client, method, intervention_url(intervention_b), {"title": "X"}, etag=real_etag
@@ -223,7 +219,7 @@ def test_another_areas_intervention_answers_as_if_it_did_not_exist(
 def test_a_liaison_cannot_create_an_intervention_in_another_area(liaison_a, area_b, track):
     theme = factories.ThemeFactory()
     response = write(
-        api(liaison_a),
+        api_client(liaison_a),
         "post",
         "/api/v1/interventions/",
         {"title": "Ingeschoven", "track": track.pk, "area": area_b.pk, "themes": [theme.pk]},
@@ -236,7 +232,7 @@ def test_a_liaison_cannot_create_an_intervention_in_another_area(liaison_a, area
 def test_a_liaison_creates_an_intervention_in_their_own_area(liaison_a, area_a, track):
     theme = factories.ThemeFactory()
     response = write(
-        api(liaison_a),
+        api_client(liaison_a),
         "post",
         "/api/v1/interventions/",
         {"title": "Nieuw in A", "track": track.pk, "area": area_a.pk, "themes": [theme.pk]},
@@ -248,7 +244,7 @@ def test_a_liaison_creates_an_intervention_in_their_own_area(liaison_a, area_a, 
 def test_a_liaison_cannot_create_programme_wide_work(liaison_a, track):
     theme = factories.ThemeFactory()
     response = write(
-        api(liaison_a),
+        api_client(liaison_a),
         "post",
         "/api/v1/interventions/",
         {"title": "Landelijk", "track": track.pk, "area": None, "themes": [theme.pk]},
@@ -261,7 +257,7 @@ def test_a_liaison_cannot_create_programme_wide_work(liaison_a, track):
 def test_a_liaison_cannot_move_an_intervention_out_of_their_areas(
     liaison_a, intervention_a, area_b
 ):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     url = intervention_url(intervention_a)
     moved = write(client, "patch", url, {"area": area_b.pk}, etag=etag_of(client, url))
     assert "area" in assert_error(moved, 400, "invalid")["errors"]
@@ -273,7 +269,7 @@ def test_a_liaison_cannot_move_an_intervention_out_of_their_areas(
 
 
 def test_the_models_rules_hold_in_the_api(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     other_track = factories.TrackFactory(programme=intervention_a.track.programme, number=2)
     for data, field in [
@@ -291,7 +287,7 @@ def test_the_models_rules_hold_in_the_api(coordinator, intervention_a):
 def test_a_funding_line_cannot_be_put_on_another_areas_intervention(
     liaison_a, intervention_a, intervention_b
 ):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     created = write(
         client,
         "post",
@@ -313,7 +309,7 @@ def test_a_funding_line_cannot_be_put_on_another_areas_intervention(
 
 def test_a_liaison_adds_a_funding_line_to_their_own_intervention(liaison_a, intervention_a):
     response = write(
-        api(liaison_a),
+        api_client(liaison_a),
         "post",
         "/api/v1/funding-lines/",
         {"intervention": intervention_a.pk, "source": "municipality", "amount": "250.00"},
@@ -323,7 +319,7 @@ def test_a_liaison_adds_a_funding_line_to_their_own_intervention(liaison_a, inte
 
 def test_a_viewer_cannot_write(coordinator, viewer, intervention_a):
     url = intervention_url(intervention_a)
-    client = api(viewer)
+    client = api_client(viewer)
     response = write(client, "patch", url, {"title": "X"}, etag=etag_of(client, url))
     assert_error(response, 403, "permission_denied")
     intervention_a.refresh_from_db()
@@ -332,7 +328,7 @@ def test_a_viewer_cannot_write(coordinator, viewer, intervention_a):
 
 def test_anonymous_cannot_write(coordinator, intervention_a):
     url = intervention_url(intervention_a)
-    current = etag_of(api(coordinator), url)
+    current = etag_of(api_client(coordinator), url)
     response = write(APIClient(), "patch", url, {"title": "X"}, etag=current)
     assert response.status_code in (401, 403)
     assert_error(response, response.status_code)
@@ -368,7 +364,7 @@ def test_a_bad_token_is_refused(intervention_a):
 
 
 def test_a_liaison_cannot_approve_by_patching_the_status(liaison_a, report_a):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     url = f"/api/v1/area-reports/{report_a.pk}/"
     response = write(
         client,
@@ -386,7 +382,7 @@ def test_a_liaison_cannot_approve_by_patching_the_status(liaison_a, report_a):
 
 
 def test_a_report_cannot_be_moved_to_another_area(liaison_a, report_a, area_b):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     url = f"/api/v1/area-reports/{report_a.pk}/"
     response = write(client, "patch", url, {"area": area_b.pk}, etag=etag_of(client, url))
     assert response.status_code == 200, response.content
@@ -396,7 +392,7 @@ def test_a_report_cannot_be_moved_to_another_area(liaison_a, report_a, area_b):
 
 def test_a_liaison_cannot_answer_an_escalation(liaison_a, report_a):
     escalation = factories.EscalationFactory(report=report_a)
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     url = f"/api/v1/escalations/{escalation.pk}/"
     response = write(
         client,
@@ -415,7 +411,7 @@ def test_a_liaison_cannot_answer_an_escalation(liaison_a, report_a):
 
 def test_a_coordinator_records_the_answer(coordinator, report_a):
     escalation = factories.EscalationFactory(report=report_a)
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = f"/api/v1/escalations/{escalation.pk}/"
     response = write(
         client, "patch", url, {"answer": "Ja.", "status": "resolved"}, etag=etag_of(client, url)
@@ -426,7 +422,7 @@ def test_a_coordinator_records_the_answer(coordinator, report_a):
 
 
 def test_the_version_cannot_be_set(coordinator, intervention_a):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     response = write(
         client, "patch", url, {"version": 99, "title": "Versie"}, etag=etag_of(client, url)
@@ -451,7 +447,7 @@ def test_a_liaison_submits_their_own_report(liaison_a, report_a, update_a):
     report_a.save()
     update_a.light = Light.GREEN
     update_a.save()
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     response = step(client, report_a, "submit")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "submitted"
@@ -463,7 +459,7 @@ def test_a_liaison_submits_their_own_report(liaison_a, report_a, update_a):
 
 
 def test_an_incomplete_report_is_not_submitted(liaison_a, report_a, update_a):
-    response = step(api(liaison_a), report_a, "submit")
+    response = step(api_client(liaison_a), report_a, "submit")
     body = assert_error(response, 400, "invalid")
     with translation.override("nl"):
         reason = translation.gettext("Give the report's overall light.")
@@ -474,26 +470,26 @@ def test_an_incomplete_report_is_not_submitted(liaison_a, report_a, update_a):
 
 
 def test_a_liaison_cannot_submit_another_areas_report(liaison_a, report_b):
-    response = step(api(liaison_a), report_b, "submit")
+    response = step(api_client(liaison_a), report_b, "submit")
     assert_error(response, 404, "not_found")
 
 
 def test_a_liaison_cannot_approve(liaison_a, report_a):
     put_in(report_a, AreaReport.Status.SUBMITTED)
-    assert_error(step(api(liaison_a), report_a, "approve"), 403)
+    assert_error(step(api_client(liaison_a), report_a, "approve"), 403)
     report_a.refresh_from_db()
     assert report_a.status == AreaReport.Status.SUBMITTED
 
 
 def test_a_step_from_the_wrong_state_is_409(coordinator, report_a):
-    assert_error(step(api(coordinator), report_a, "approve"), 409, "step_not_allowed")
+    assert_error(step(api_client(coordinator), report_a, "approve"), 409, "step_not_allowed")
     report_a.refresh_from_db()
     assert report_a.status == AreaReport.Status.DRAFT
 
 
 def test_returning_needs_a_comment(coordinator, report_a):
     put_in(report_a, AreaReport.Status.SUBMITTED)
-    client = api(coordinator)
+    client = api_client(coordinator)
     for comment in (None, "", "   "):
         body = assert_error(step(client, report_a, "return", comment), 400, "invalid")
         assert "comment" in body["errors"]
@@ -506,7 +502,7 @@ def test_returning_needs_a_comment(coordinator, report_a):
 
 def test_a_coordinator_approves(coordinator, report_a):
     put_in(report_a, AreaReport.Status.SUBMITTED)
-    response = step(api(coordinator), report_a, "approve")
+    response = step(api_client(coordinator), report_a, "approve")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "approved"
 
@@ -516,17 +512,17 @@ def close(client, period):
 
 
 def test_a_coordinator_closes_the_quarter(coordinator, period):
-    response = close(api(coordinator), period)
+    response = close(api_client(coordinator), period)
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "closed"
     period.refresh_from_db()
     assert period.status == ReportingPeriod.Status.CLOSED
     # Closing twice is a step the state does not allow.
-    assert_error(close(api(coordinator), period), 409, "step_not_allowed")
+    assert_error(close(api_client(coordinator), period), 409, "step_not_allowed")
 
 
 def test_a_liaison_cannot_close_a_quarter(liaison_a, period):
-    assert_error(close(api(liaison_a), period), 403)
+    assert_error(close(api_client(liaison_a), period), 403)
     period.refresh_from_db()
     assert period.status == ReportingPeriod.Status.OPEN
 
@@ -534,9 +530,9 @@ def test_a_liaison_cannot_close_a_quarter(liaison_a, period):
 def test_nothing_in_a_closed_quarter_changes_even_for_a_coordinator(
     coordinator, liaison_a, period, report_a, update_a
 ):
-    assert close(api(coordinator), period).status_code == 200
+    assert close(api_client(coordinator), period).status_code == 200
     for user in (coordinator, liaison_a):
-        client = api(user)
+        client = api_client(user)
         for url in (
             f"/api/v1/area-reports/{report_a.pk}/",
             f"/api/v1/progress-updates/{update_a.pk}/",
@@ -545,7 +541,7 @@ def test_nothing_in_a_closed_quarter_changes_even_for_a_coordinator(
             for method in ("patch", "put"):
                 response = write(client, method, url, {"narrative": "Achteraf"}, etag=current)
                 assert_error(response, 409, "quarter_closed")
-    assert_error(step(api(coordinator), report_a, "submit"), 409, "quarter_closed")
+    assert_error(step(api_client(coordinator), report_a, "submit"), 409, "quarter_closed")
     report_a.refresh_from_db()
     update_a.refresh_from_db()
     assert report_a.narrative == update_a.narrative == ""
@@ -555,7 +551,7 @@ def test_nothing_in_a_closed_quarter_changes_even_for_a_coordinator(
 
 def test_a_submitted_report_is_read_only_to_its_liaison(liaison_a, coordinator, report_a, update_a):
     put_in(report_a, AreaReport.Status.SUBMITTED)
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     for url in (f"/api/v1/area-reports/{report_a.pk}/", f"/api/v1/progress-updates/{update_a.pk}/"):
         response = write(client, "patch", url, {"narrative": "Nog even"}, etag=etag_of(client, url))
         assert response.status_code in (403, 409)
@@ -563,7 +559,7 @@ def test_a_submitted_report_is_read_only_to_its_liaison(liaison_a, coordinator, 
     update_a.refresh_from_db()
     assert update_a.narrative == ""
     # The coordinator still may.
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = f"/api/v1/progress-updates/{update_a.pk}/"
     response = write(client, "patch", url, {"narrative": "Gecorrigeerd"}, etag=etag_of(client, url))
     assert response.status_code == 200, response.content
@@ -574,13 +570,17 @@ def quarter_data(programme, quarter=1):
 
 
 def test_a_liaison_cannot_open_a_quarter(liaison_a, track):
-    response = write(api(liaison_a), "post", "/api/v1/quarters/", quarter_data(track.programme))
+    response = write(
+        api_client(liaison_a), "post", "/api/v1/quarters/", quarter_data(track.programme)
+    )
     assert_error(response, 403)
     assert not ReportingPeriod.objects.filter(year=2027).exists()
 
 
 def test_a_coordinator_opens_a_quarter(coordinator, area_a, area_b, track, intervention_a):
-    response = write(api(coordinator), "post", "/api/v1/quarters/", quarter_data(track.programme))
+    response = write(
+        api_client(coordinator), "post", "/api/v1/quarters/", quarter_data(track.programme)
+    )
     assert response.status_code == 201, response.content
     assert response.json()["label"] == "2027-Q1"
     assert response.json()["status"] == "open"
@@ -589,7 +589,9 @@ def test_a_coordinator_opens_a_quarter(coordinator, area_a, area_b, track, inter
     assert period.updates.filter(intervention=intervention_a).exists()
     assert QuarterTransition.objects.filter(period=period, to_status="open").exists()
     # The same quarter twice is refused.
-    again = write(api(coordinator), "post", "/api/v1/quarters/", quarter_data(track.programme))
+    again = write(
+        api_client(coordinator), "post", "/api/v1/quarters/", quarter_data(track.programme)
+    )
     assert_error(again, 400, "invalid")
 
 
@@ -599,7 +601,7 @@ def test_a_coordinator_opens_a_quarter(coordinator, area_a, area_b, track, inter
 
 def test_an_oversized_json_body_is_413(settings, coordinator, intervention_a):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     response = write(client, "patch", url, {"description": "x" * 5000}, etag=etag_of(client, url))
     assert_error(response, 413, "payload_too_large")
@@ -609,7 +611,7 @@ def test_an_oversized_json_body_is_413(settings, coordinator, intervention_a):
 
 def test_an_oversized_form_body_is_413(settings, coordinator, intervention_a):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     response = client.patch(
         url,
@@ -626,7 +628,7 @@ def test_page_size_is_capped_at_500(coordinator):
     Theme.objects.bulk_create(
         Theme(code=f"t-{n}", name_nl=f"Thema {n:04d}", name_en=f"Theme {n:04d}") for n in range(510)
     )
-    response = api(coordinator).get("/api/v1/themes/", {"page_size": 100_000})
+    response = api_client(coordinator).get("/api/v1/themes/", {"page_size": 100_000})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == Theme.objects.count() > 500
@@ -639,7 +641,7 @@ def test_page_size_is_capped_at_500(coordinator):
 )
 @pytest.mark.parametrize("value", ["2024-Q7", "2024", "Q3-2024", "2024-Q3x"])
 def test_an_invalid_quarter_filter_is_a_clear_400(resource, value, coordinator):
-    response = api(coordinator).get(f"/api/v1/{resource}/", {"quarter": value})
+    response = api_client(coordinator).get(f"/api/v1/{resource}/", {"quarter": value})
     body = assert_error(response, 400, "invalid")
     with translation.override("nl"):
         clear = translation.gettext("Write a quarter as YYYY-Qn, e.g. 2024-Q3.")
@@ -656,8 +658,8 @@ def test_filtering_on_another_area_gives_an_empty_list(
     factories.EscalationFactory(report=report_b)
     url = f"/api/v1/{resource}/"
     # The filter works: the coordinator finds B's rows with it.
-    assert api(coordinator).get(url, {"area": area_b.pk}).json()["count"] >= 1
-    client = api(liaison_a)
+    assert api_client(coordinator).get(url, {"area": area_b.pk}).json()["count"] >= 1
+    client = api_client(liaison_a)
     assert client.get(url, {"area": area_a.pk}).json()["count"] >= 1
     response = client.get(url, {"area": area_b.pk})
     assert response.status_code == 200
@@ -670,7 +672,7 @@ def test_search_and_ordering_never_reveal_another_area(
 ):
     factories.FundingLineFactory(intervention=intervention_b, amount="777777.77")
     factories.EscalationFactory(report=report_b, title="Knelpunt van B")
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     queries = [
         ("interventions", {"search": "Geheim"}),
         ("interventions", {"search": intervention_b.code}),
@@ -696,7 +698,7 @@ def test_search_and_ordering_never_reveal_another_area(
 
 def test_errors_have_one_shape(settings, coordinator, viewer, intervention_a, report_a):
     """A summary over the statuses the API answers with (the tests above check each)."""
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = intervention_url(intervention_a)
     assert_error(write(client, "patch", url, {"title": "X"}), 428)
     assert_error(write(client, "patch", url, {"title": "X"}, etag='"oud"'), 412)
@@ -704,7 +706,7 @@ def test_errors_have_one_shape(settings, coordinator, viewer, intervention_a, re
         write(client, "patch", url, {"status": "nonsense"}, etag=etag_of(client, url)), 400
     )
     assert_error(client.get(f"/api/v1/interventions/{MISSING}/"), 404)
-    assert_error(write(api(viewer), "patch", url, {"title": "X"}, etag='"x"'), 403)
+    assert_error(write(api_client(viewer), "patch", url, {"title": "X"}, etag='"x"'), 403)
     assert_error(step(client, report_a, "approve"), 409)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     assert_error(write(client, "patch", url, {"title": "X" * 200}, etag=etag_of(client, url)), 413)
@@ -713,7 +715,7 @@ def test_errors_have_one_shape(settings, coordinator, viewer, intervention_a, re
         client.post("/api/v1/interventions/", "{kapot", content_type="application/json"), 400
     )
     assert_error(client.post("/api/v1/interventions/", "{kapot", content_type="text/plain"), 415)
-    anonymous = api().get("/api/v1/interventions/")
+    anonymous = api_client().get("/api/v1/interventions/")
     assert anonymous.status_code in (401, 403)
     assert_error(anonymous, anonymous.status_code)
 
@@ -721,24 +723,24 @@ def test_errors_have_one_shape(settings, coordinator, viewer, intervention_a, re
 def test_a_user_without_a_role_reads_nothing(intervention_a):
     nobody = make_user("niemand@example.org", roles.VIEWER)
     nobody.groups.clear()
-    assert_error(api(nobody).get("/api/v1/interventions/"), 403)
+    assert_error(api_client(nobody).get("/api/v1/interventions/"), 403)
 
 
 @pytest.fixture
 def closed_escalation(coordinator, period, report_a):
     escalation = factories.EscalationFactory(report=report_a)
-    assert close(api(coordinator), period).status_code == 200
+    assert close(api_client(coordinator), period).status_code == 200
     return escalation
 
 
 def test_after_closing_only_the_rijks_answer_changes(coordinator, liaison_a, closed_escalation):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = f"/api/v1/escalations/{closed_escalation.pk}/"
     data = {"answer": "Ruimte gegeven.", "status": "resolved"}
     response = write(client, "patch", url, data, etag=etag_of(client, url))
     assert response.status_code == 200, response.content
     for user in (coordinator, liaison_a):
-        client = api(user)
+        client = api_client(user)
         response = write(client, "patch", url, {"title": "Herschreven"}, etag=etag_of(client, url))
         assert response.status_code in (400, 409)
         assert_error(response, response.status_code)
@@ -749,7 +751,7 @@ def test_after_closing_only_the_rijks_answer_changes(coordinator, liaison_a, clo
 
 
 def test_a_closed_quarters_escalation_answers_409(coordinator, closed_escalation):
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = f"/api/v1/escalations/{closed_escalation.pk}/"
     response = write(client, "patch", url, {"title": "Herschreven"}, etag=etag_of(client, url))
     assert_error(response, 409, "quarter_closed")
@@ -757,7 +759,7 @@ def test_a_closed_quarters_escalation_answers_409(coordinator, closed_escalation
 
 def test_adding_to_a_closed_quarter_is_409(coordinator, period, report_a, update_a):
     indicator = factories.IndicatorFactory(intervention=update_a.intervention)
-    client = api(coordinator)
+    client = api_client(coordinator)
     assert close(client, period).status_code == 200
     for resource, data in [
         ("indicator-values", {"update": update_a.pk, "indicator": indicator.pk, "value": "3"}),
@@ -777,7 +779,7 @@ def test_adding_to_a_closed_quarter_is_409(coordinator, period, report_a, update
 
 def test_nothing_is_added_to_a_closed_quarter(coordinator, period, report_a, update_a):
     indicator = factories.IndicatorFactory(intervention=update_a.intervention)
-    client = api(coordinator)
+    client = api_client(coordinator)
     assert close(client, period).status_code == 200
     data = {"update": update_a.pk, "indicator": indicator.pk, "value": "3"}
     response = write(client, "post", "/api/v1/indicator-values/", data)

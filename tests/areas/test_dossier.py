@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from areas.models import AreaDocument, AreaStudy
 from core.documents import MAX_DOCUMENT_BYTES
 from programme.models import Ministry
 from tests import factories
+from tests.clients import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +38,6 @@ def stored_files():
     return set(os.listdir(root)) if os.path.isdir(root) else set()
 
 
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def upload(client, area, content, name="stuk.pdf", **extra):
     data = {
         "area": area.pk,
@@ -60,7 +53,7 @@ def upload(client, area, content, name="stuk.pdf", **extra):
 def test_pdf_docx_xlsx_and_odt_are_accepted_by_their_content(kind, liaison_a, area_a):
     content, content_type = GOOD[kind]
     # The name says nothing: a Word file called .bin is still a Word file.
-    response = upload(api(liaison_a), area_a, content, name="bestand.bin")
+    response = upload(api_client(liaison_a), area_a, content, name="bestand.bin")
     assert response.status_code == 201, response.content
     document = AreaDocument.objects.get(pk=response.json()["id"])
     assert document.content_type == content_type
@@ -71,7 +64,7 @@ def test_pdf_docx_xlsx_and_odt_are_accepted_by_their_content(kind, liaison_a, ar
 
 def test_a_renamed_program_is_refused_and_nothing_is_stored(liaison_a, area_a):
     before = stored_files()
-    response = upload(api(liaison_a), area_a, EXE, name="convenant.pdf")
+    response = upload(api_client(liaison_a), area_a, EXE, name="convenant.pdf")
     assert response.status_code == 400
     assert "PDF" in str(response.json())
     assert not AreaDocument.objects.exists()
@@ -94,7 +87,7 @@ def test_a_zip_that_is_no_office_document_is_refused(area_a, coordinator):
 def test_a_file_over_20_mb_is_refused_and_nothing_is_stored(liaison_a, area_a):
     before = stored_files()
     too_large = factories.PDF_BYTES + b"0" * (MAX_DOCUMENT_BYTES + 1024 * 1024)
-    response = upload(api(liaison_a), area_a, too_large)
+    response = upload(api_client(liaison_a), area_a, too_large)
     assert response.status_code == 400
     assert "20 MB" in str(response.json())
     assert not AreaDocument.objects.exists()
@@ -103,23 +96,23 @@ def test_a_file_over_20_mb_is_refused_and_nothing_is_stored(liaison_a, area_a):
 
 def test_a_liaison_cannot_upload_into_another_area(liaison_a, area_b):
     before = stored_files()
-    response = upload(api(liaison_a), area_b, factories.PDF_BYTES)
+    response = upload(api_client(liaison_a), area_b, factories.PDF_BYTES)
     assert response.status_code == 400
     assert not AreaDocument.objects.exists()
     assert stored_files() == before
 
 
 def test_a_viewer_cannot_upload(viewer, area_a):
-    assert upload(api(viewer), area_a, factories.PDF_BYTES).status_code == 403
+    assert upload(api_client(viewer), area_a, factories.PDF_BYTES).status_code == 403
 
 
 def test_the_history_records_who_uploaded_and_who_replaced(liaison_a, coordinator, area_a):
-    response = upload(api(liaison_a), area_a, factories.PDF_BYTES)
+    response = upload(api_client(liaison_a), area_a, factories.PDF_BYTES)
     assert response.status_code == 201, response.content
     document = AreaDocument.objects.get(pk=response.json()["id"])
     assert document.uploaded_by == liaison_a
 
-    client = api(coordinator)
+    client = api_client(coordinator)
     url = f"/api/v1/area-documents/{document.pk}/"
     etag = client.get(url)["ETag"]
     replaced = client.patch(
@@ -182,14 +175,14 @@ def test_viewers_and_coordinators_download(viewer, coordinator, area_a, client_f
 def test_only_coordinators_delete_a_document(liaison_a, coordinator, area_a, client_for):
     document = factories.AreaDocumentFactory(area=area_a)
     url = f"/api/v1/area-documents/{document.pk}/"
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     response = client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"])
     assert response.status_code == 403
     admin_delete = f"/admin/areas/areadocument/{document.pk}/delete/"
     assert client_for(liaison_a).post(admin_delete, {"post": "yes"}).status_code == 403
     assert AreaDocument.objects.filter(pk=document.pk).exists()
 
-    client = api(coordinator)
+    client = api_client(coordinator)
     response = client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"])
     assert response.status_code == 204
     assert not AreaDocument.objects.filter(pk=document.pk).exists()
@@ -233,7 +226,7 @@ def test_the_list_costs_the_same_queries_at_any_length(
     rows, liaison_a, area_a, django_assert_max_num_queries
 ):
     factories.AreaDocumentFactory.create_batch(rows, area=area_a)
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     with django_assert_max_num_queries(12):
         response = client.get("/api/v1/area-documents/", {"page_size": 50})
     assert response.status_code == 200
@@ -282,7 +275,7 @@ def test_the_rijk_contact_is_read_by_all_and_set_by_coordinators_only(
     coordinator, liaison_a, area_a
 ):
     url = f"/api/v1/areas/{area_a.pk}/"
-    client = api(coordinator)
+    client = api_client(coordinator)
     response = client.patch(
         url,
         {"rijk_contact_name": "Jan Rijksen", "rijk_contact_ministry": "VRO"},
@@ -292,7 +285,7 @@ def test_the_rijk_contact_is_read_by_all_and_set_by_coordinators_only(
     assert response.status_code == 200, response.content
     assert response.json()["rijk_contact_ministry"] == "VRO"
 
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     body = client.get(url).json()
     assert body["rijk_contact_name"] == "Jan Rijksen"
     client.patch(

@@ -5,22 +5,16 @@ partners already there."""
 import importlib
 
 import pytest
-from rest_framework.test import APIClient
 
 from areas.models import Partner
 from programme.models import Ministry
 from tests import factories
+from tests.clients import api_client
 from tests.model_rules import assert_database_refuses, validation_errors
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/partners/"
-
-
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -100,14 +94,14 @@ def test_the_admin_lists_partners_with_their_ministry_and_filters_by_it(client_f
 
 
 def test_a_liaison_adds_a_ministry_partner_by_the_ministrys_code(liaison_a):
-    response = api(liaison_a).post(
+    response = api_client(liaison_a).post(
         URL, {"name": "Ministerie van VRO", "kind": "ministry", "ministry": "VRO"}, format="json"
     )
 
     assert response.status_code == 201, response.json()
     assert response.json()["ministry"] == "VRO"
     assert Partner.objects.get(name="Ministerie van VRO").ministry.code == "VRO"
-    listed = api(liaison_a).get(URL, {"ministry": "VRO"}).json()["results"]
+    listed = api_client(liaison_a).get(URL, {"ministry": "VRO"}).json()["results"]
     assert [row["name"] for row in listed] == ["Ministerie van VRO"]
 
 
@@ -121,7 +115,7 @@ def test_a_liaison_adds_a_ministry_partner_by_the_ministrys_code(liaison_a):
 def test_a_partner_of_the_wrong_kind_for_its_ministry_is_refused_in_the_api(
     liaison_a, kind, ministry, message
 ):
-    response = api(liaison_a).post(
+    response = api_client(liaison_a).post(
         URL, {"name": "Onderwijsteam", "kind": kind, "ministry": ministry}, format="json"
     )
 
@@ -132,7 +126,7 @@ def test_a_partner_of_the_wrong_kind_for_its_ministry_is_refused_in_the_api(
 
 def test_a_liaison_cannot_relabel_a_partner_of_another_area(liaison_a, area_b):
     partner = factories.AreaPartnerFactory(area=area_b, partner__kind="ministry").partner
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     etag = client.get(f"{URL}{partner.pk}/")["ETag"]
 
     response = client.patch(

@@ -10,15 +10,14 @@ from accounts.models import ApiToken
 from reporting import imports
 from reporting.models import ProgressUpdate
 from tests import factories
+from tests.clients import api_client
 from tests.imports.helpers import as_upload, rows_of, saved, set_cell, sheet_of, template_book
 
 XLSX = imports.TEMPLATE_CONTENT_TYPE
 
 
 def api_as(user):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
+    client = api_client(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

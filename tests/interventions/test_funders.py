@@ -4,11 +4,11 @@ funding line, in the model, the admin and the API (the import: tests/imports).""
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from areas.models import Partner
 from interventions.models import FundingLine
 from tests import factories
+from tests.clients import api_client
 from tests.model_rules import validation_errors
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +59,7 @@ def test_the_api_refuses_state_money_from_a_partner_that_is_no_ministry(
     coordinator, area_a, corporation
 ):
     intervention = factories.InterventionFactory(area=area_a)
-    client = APIClient()
-    client.force_login(coordinator)
-
-    response = client.post(
+    response = api_client(coordinator).post(
         "/api/v1/funding-lines/",
         {
             "intervention": intervention.pk,

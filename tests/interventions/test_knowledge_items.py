@@ -7,10 +7,10 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from interventions.models import EvidenceLevel, Intervention, KnowledgeItem
 from tests import factories
+from tests.clients import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ URL = "/api/v1/knowledge-items/"
 @pytest.fixture(autouse=True)
 def empty_throttle_cache():
     cache.clear()
-
-
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -50,19 +44,23 @@ def titles(response):
 
 
 def test_a_liaison_sees_the_items_of_their_area_and_the_programme_wide_ones(liaison_a, items):
-    assert titles(api(liaison_a).get(URL)) == {"Les van A", "Les van A en B", "Wat werkt landelijk"}
-    assert api(liaison_a).get(f"{URL}{items['b'].pk}/").status_code == 404
+    assert titles(api_client(liaison_a).get(URL)) == {
+        "Les van A",
+        "Les van A en B",
+        "Wat werkt landelijk",
+    }
+    assert api_client(liaison_a).get(f"{URL}{items['b'].pk}/").status_code == 404
     # An item shared by two areas appears once, not once per area.
-    assert len(api(liaison_a).get(URL).json()["results"]) == 3
+    assert len(api_client(liaison_a).get(URL).json()["results"]) == 3
 
 
 def test_coordinators_and_viewers_see_every_item(coordinator, viewer, items):
     for user in (coordinator, viewer):
-        assert len(titles(api(user).get(URL))) == 4
+        assert len(titles(api_client(user).get(URL))) == 4
 
 
 def test_items_filter_by_area_intervention_and_evidence_level(coordinator, area_b, items):
-    client = api(coordinator)
+    client = api_client(coordinator)
     assert titles(client.get(URL, {"area": area_b.pk})) == {"Les van B", "Les van A en B"}
     work_b = items["b"].interventions.get()
     assert titles(client.get(URL, {"intervention": work_b.pk})) == {"Les van B"}
@@ -76,7 +74,7 @@ def test_a_coordinator_records_a_study_with_its_areas_interventions_and_level(
 ):
     work_a = items["a"].interventions.get()
 
-    response = api(coordinator).post(
+    response = api_client(coordinator).post(
         URL,
         {
             "title": "Evaluatie buurtcoaches",
@@ -97,7 +95,7 @@ def test_a_coordinator_records_a_study_with_its_areas_interventions_and_level(
 
 
 def test_an_unknown_evidence_level_is_refused_with_the_levels_named(coordinator):
-    response = api(coordinator).post(
+    response = api_client(coordinator).post(
         URL, {"title": "Les", "evidence_level": "effective"}, format="json"
     )
 
@@ -107,7 +105,7 @@ def test_an_unknown_evidence_level_is_refused_with_the_levels_named(coordinator)
 
 
 def test_a_liaison_reads_but_does_not_write_items_even_of_their_own_area(liaison_a, area_a, items):
-    client = api(liaison_a)
+    client = api_client(liaison_a)
     item = items["a"]
     etag = client.get(f"{URL}{item.pk}/")["ETag"]
 
@@ -121,7 +119,7 @@ def test_a_liaison_reads_but_does_not_write_items_even_of_their_own_area(liaison
 
 
 def test_a_coordinator_cannot_link_an_area_that_does_not_exist(coordinator):
-    response = api(coordinator).post(URL, {"title": "Les", "areas": [999999]}, format="json")
+    response = api_client(coordinator).post(URL, {"title": "Les", "areas": [999999]}, format="json")
 
     assert response.status_code == 400
     assert "areas" in response.json()["errors"]
@@ -130,7 +128,7 @@ def test_a_coordinator_cannot_link_an_area_that_does_not_exist(coordinator):
 def test_the_list_costs_the_same_queries_for_more_items(
     coordinator, area_a, django_assert_max_num_queries
 ):
-    client = api(coordinator)
+    client = api_client(coordinator)
     factories.KnowledgeItemFactory(areas=[area_a])
     client.get(URL)  # warm up
     with django_assert_max_num_queries(14):
@@ -182,7 +180,7 @@ def test_old_effective_becomes_the_lowest_effectiveness_level_and_back():
 
 
 def test_an_item_about_an_areas_intervention_is_about_that_area_too(coordinator, area_b, items):
-    client = api(coordinator)
+    client = api_client(coordinator)
     work_a = items["a"].interventions.get()
 
     created = client.post(URL, {"title": "Les", "interventions": [work_a.pk]}, format="json")

@@ -4,20 +4,13 @@ and what escalations are addressed to (by code, as before)."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
-from rest_framework.test import APIClient
 
 from programme.models import Ministry
 from reporting.models import Escalation
 from tests import factories
+from tests.clients import api_client
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_the_programmes_ministries_are_seeded_with_vro_and_without_other():
@@ -31,7 +24,7 @@ def test_the_programmes_ministries_are_seeded_with_vro_and_without_other():
 
 def test_every_role_reads_the_ministries_by_code(liaison_a, viewer):
     for user in (liaison_a, viewer):
-        response = api(user).get("/api/v1/ministries/", {"active": "true"})
+        response = api_client(user).get("/api/v1/ministries/", {"active": "true"})
         assert response.status_code == 200
         codes = [row["code"] for row in response.json()["results"]]
         assert codes[0] == "VRO"  # the seeded order: the lead ministry first
@@ -39,7 +32,7 @@ def test_every_role_reads_the_ministries_by_code(liaison_a, viewer):
 
 
 def test_anonymous_cannot_read_the_ministries(db):
-    assert api().get("/api/v1/ministries/").status_code in (401, 403)
+    assert api_client().get("/api/v1/ministries/").status_code in (401, 403)
 
 
 def test_only_coordinators_keep_the_ministries_in_the_admin(client_for, coordinator, liaison_a):
@@ -61,11 +54,11 @@ def test_an_escalation_is_addressed_to_a_ministry_by_its_code(liaison_a, area_a)
         "kind": "rules",
         "addressed_to": "VRO",
     }
-    response = api(liaison_a).post("/api/v1/escalations/", data, format="json")
+    response = api_client(liaison_a).post("/api/v1/escalations/", data, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["addressed_to"] == "VRO"
     assert Escalation.objects.get().addressed_to.code == "VRO"
-    listed = api(liaison_a).get("/api/v1/escalations/", {"addressed_to": "VRO"}).json()
+    listed = api_client(liaison_a).get("/api/v1/escalations/", {"addressed_to": "VRO"}).json()
     assert [row["title"] for row in listed["results"]] == ["Regels knellen"]
 
 
@@ -78,7 +71,7 @@ def test_an_unknown_ministry_code_is_refused(liaison_a, area_a):
         "kind": "rules",
         "addressed_to": "XYZ",
     }
-    response = api(liaison_a).post("/api/v1/escalations/", data, format="json")
+    response = api_client(liaison_a).post("/api/v1/escalations/", data, format="json")
     assert response.status_code == 400
     assert "addressed_to" in str(response.json())
     assert not Escalation.objects.exists()

@@ -11,13 +11,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from accounts import roles
 from accounts.models import AreaMembership
 from core.jobs import remove_expired_files
 from reporting.exports import jobs as export_jobs
 from reporting.models import ExportJob, ExportLog
+from tests.clients import api_client
 from tests.conftest import make_user
 from tests.reporting import test_exports
 
@@ -31,9 +31,7 @@ def quarter(coordinator, track, area_a, area_b):
 
 
 def api_as(user):
-    client = APIClient(raise_request_exception=False)
-    client.force_login(user)
-    return client
+    return api_client(user, raise_request_exception=False)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from config.api import router
 from interventions.models import Intervention
 from reporting.models import AreaReport, Escalation
 from tests import factories
+from tests.clients import api_client
 from tests.conftest import make_user
 from tests.doors import CATEGORY
 
@@ -48,10 +49,7 @@ HOSTILE = [
 
 
 def api(user=None):
-    client = APIClient(raise_request_exception=False)
-    if user is not None:
-        client.force_login(user)
-    return client
+    return api_client(user, raise_request_exception=False)
 
 
 @pytest.fixture
