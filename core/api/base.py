@@ -92,10 +92,6 @@ class RegisterSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 # queryset per row and relation, most of a 100-row page's Python time. Detail views and
 # writes keep the related managers, so what a write changes is read afresh.
 LISTED = "listed_"
-# Better still, a page's to-many relations whose rows are plain columns are read with
-# ``values()`` and kept as their finished representation under REPRESENTED + relation
-# (see ``represent_relations``): no model instance is built for them at all.
-REPRESENTED = "represented_"
 
 
 def listed(instance, name):
@@ -171,12 +167,10 @@ def _reader(field):
     if isinstance(field, ListedListSerializer):
         nested = compiled(field.child)
         rows = field.get_attribute
-        return _or_represented(
-            field, lambda instance: [nested(row) for row in _all(rows(instance))]
-        )
+        return lambda instance: [nested(row) for row in _all(rows(instance))]
     if isinstance(field, serializers.ManyRelatedField) and _plain_pk(field.child_relation):
         rows = field.get_attribute
-        return _or_represented(field, lambda instance: [row.pk for row in _all(rows(instance))])
+        return lambda instance: [row.pk for row in _all(rows(instance))]
     if _plain_pk(field) and len(field.source_attrs) == 1:
         model_field = field.parent.Meta.model._meta.get_field(field.source_attrs[0])
         return attrgetter(model_field.attname)
@@ -198,17 +192,6 @@ def _reader(field):
 
         return read
     return generic
-
-
-def _or_represented(field, read):
-    """``read``, unless the list view left the relation's representation on the row."""
-    key = REPRESENTED + field.source
-
-    def read_represented(instance):
-        done = instance.__dict__.get(key)
-        return done if done is not None else read(instance)
-
-    return read_represented
 
 
 class ValuesPlan:
@@ -425,13 +408,15 @@ class ListPlan:
 
     def __init__(self, view):
         serializer = view.get_serializer_class()()
-        # relation -> (queryset of the related rows, plan): those read as values.
-        self.relations = {
+        relations = {
             name: (view.list_prefetch[name], plan)
             for name, plan in relation_plans(serializer, view.list_prefetch).items()
         }
-        # The rows themselves as values, when every field allows (else None).
-        self.rows = values_plan(serializer, self.relations)
+        # The rows as values, when every field allows (else None: model instances).
+        self.rows = values_plan(serializer, relations)
+        # relation -> (queryset of the related rows, plan): those read as values, with
+        # the rows; the rest of ``list_prefetch`` is prefetched into plain lists.
+        self.relations = relations if self.rows is not None else {}
 
 
 _LIST_PLANS = {}  # (view class, serializer class) -> ListPlan
@@ -491,20 +476,10 @@ class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             relations = relation_representations(queryset.model, pks, plan.relations)
             data = plan.rows.represent(rows, Page(relations))
         else:
-            if plan.relations and rows:
-                self.leave_relations_on(rows, plan)
             data = self.get_serializer(rows, many=True).data
         if page is None:
             return Response(data)
         return self.get_paginated_response(data)
-
-    def leave_relations_on(self, rows, plan):
-        """Leave on each row (a model instance) its relations' representation (see
-        REPRESENTED), for the rows' serializer to take instead of reading the relation."""
-        found = relation_representations(type(rows[0]), [row.pk for row in rows], plan.relations)
-        for row in rows:
-            for name, represented in found.items():
-                row.__dict__[REPRESENTED + name] = represented[row.pk]
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
