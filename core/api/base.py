@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.fields import SkipField
 from rest_framework.relations import MANY_RELATION_KWARGS, PKOnlyObject
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core.scoping import policy
 
@@ -248,6 +249,8 @@ def _values_reader(model, field, relations):
         path = "__".join(attrs)
         if _shown_as_stored(field, column):
             return (path,), lambda values, page: values[path]
+        if _decimal_of_its_places(field, column):
+            return (path,), lambda values, page: _or_none(_decimal_text, values[path])
         return (path,), lambda values, page: _or_none(convert, values[path])
     if len(attrs) == 2 and _is_required_link(model, attrs[0]):
         return _linked_property(model._meta.get_field(attrs[0]), attrs[1], convert)
@@ -313,6 +316,26 @@ def _shown_as_stored(field, column):
         keys_are_text = all(isinstance(key, str) for key in field.choices)
         return keys_are_text and isinstance(column, (models.CharField, models.TextField))
     return isinstance(column, SHOWN_AS_STORED.get(type(field), ()))
+
+
+def _decimal_of_its_places(field, column):
+    """A decimal DRF shows as plain text with the column's own decimal places: the
+    database gives each value with exactly those places (a numeric column of that
+    scale; Django's SQLite converter quantizes to it), so DRF's quantizing of every
+    value again would give the value back unchanged."""
+    return (
+        type(field) is serializers.DecimalField
+        and isinstance(column, models.DecimalField)
+        and field.decimal_places == column.decimal_places
+        and field.max_digits == column.max_digits
+        and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.localize
+        and not field.normalize_output
+    )
+
+
+def _decimal_text(value):
+    return f"{value:f}"
 
 
 def _field(model, name):

@@ -67,7 +67,9 @@ def test_a_list_page_shows_each_row_as_its_detail_does(
     """Lists read rows, to-many links and nested rows as values where their fields allow
     (``ListPlan``), the detail reads them through the models: both show the same, empty
     links included."""
-    update = factories.ProgressUpdateFactory(report=factories.AreaReportFactory(area=area_a))
+    update = factories.ProgressUpdateFactory(
+        report=factories.AreaReportFactory(area=area_a), money_spent_to_date=Decimal("1000")
+    )  # a whole number: the list and the detail both show it with its two places
     factories.FundingLineFactory(intervention=update.intervention, year=None, note="")
     indicator = factories.IndicatorFactory(intervention=update.intervention, baseline_value=None)
     IndicatorValue.objects.create(update=update, indicator=indicator, value=Decimal("3.50"))
@@ -82,6 +84,10 @@ def test_a_list_page_shows_each_row_as_its_detail_does(
         detail = client.get(f"/api/v1/{prefix}/{row['id']}/").json()
         assert row == detail
         assert list(row) == list(detail)
+    if prefix == "progress-updates":
+        shown = next(row for row in listed if row["id"] == update.pk)
+        assert shown["money_spent_to_date"] == "1000.00"
+        assert [value["value"] for value in shown["indicator_values"]] == ["3.50"]
 
 
 @pytest.mark.parametrize(
