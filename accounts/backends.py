@@ -10,12 +10,14 @@ _PLACEHOLDER_ID = -1
 
 
 class PermissionBackend(ModelBackend):
-    """A user's own and their roles' permissions are the same two queries on every
-    request, but building them through the ORM (joins through the user's groups and the
-    content types) cost more than running them: about 1.4 ms of each API request.
-    Here each is compiled to SQL once per process and database, from the very querysets
-    Django's ModelBackend uses, and run with the user's id. What they find is cached only
-    on the user object, as Django does: a role changed counts from the next request."""
+    """Django's ModelBackend (sign-in with e-mail and password, model permissions), with
+    one difference. A user's own and their roles' permissions are the same two queries
+    on every request, but building them through the ORM (joins through the user's
+    groups and the content types) cost more than running them: about 1.4 ms of each API
+    request. Here each is compiled to SQL once per process and database, from the very
+    querysets Django's ModelBackend uses, and run with the user's id. What they find is
+    cached only on the user object, as Django does: a role changed counts from the next
+    request."""
 
     _statements = {}  # (from_name, database alias) -> SQL with the user id as its parameter
 
