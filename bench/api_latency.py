@@ -304,6 +304,11 @@ def run(duration=30, repeat=20, workers=4, threads=1, port=8765, only=None, http
             f"{scenario['label']:<45} in-process page {page:.1f} ms, raw SQL {sql:.1f} ms: "
             f"{page / sql:.2f} x"
         )
+        for row in detail:
+            say(
+                f"    {row['path']}: page {row['page_ms']:.1f} ms, SQL {row['sql_ms']:.1f} ms"
+                f" ({row['page_ms'] / row['sql_ms']:.2f} x)"
+            )
     if not http:
         return {"workers": workers, "threads": threads, "duration": 0, "scenarios": results}
     server = serve(port, workers, threads)
