@@ -16,6 +16,7 @@ HTTP add. Not part of the test suite: timings belong here, not in assertions.
 import argparse
 import csv
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from .common import (
     api_token,
     bench_programme,
     bench_users,
+    elapsed_ms,
     open_quarter,
     recorded,
     setup,
@@ -145,16 +147,6 @@ def raw_sql(statements):
     return run
 
 
-def elapsed_ms(run):
-    start = time.perf_counter()
-    run()
-    return (time.perf_counter() - start) * 1000
-
-
-def median(samples):
-    return sorted(samples)[len(samples) // 2]
-
-
 def in_process(key, scenario, repeat):
     """Per path: queries per request, in-process page time (median ms) and raw SQL time.
     Page and SQL are timed in turn, so a change in the machine's load between them
@@ -175,8 +167,8 @@ def in_process(key, scenario, repeat):
             {
                 "path": path,
                 "queries": len(statements),
-                "page_ms": median(page),
-                "sql_ms": median(sql),
+                "page_ms": statistics.median(page),
+                "sql_ms": statistics.median(sql),
             }
         )
     return rows

@@ -70,15 +70,17 @@ def percentiles(samples):
     return {"p50": statistics.median(ordered), "p95": pick(0.95), "p99": pick(0.99)}
 
 
+def elapsed_ms(run):
+    """Milliseconds one call of ``run`` takes."""
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) * 1000
+
+
 def timed(run, repeat):
     """Milliseconds of each of ``repeat`` calls of ``run`` (after one warm-up call)."""
     run()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    return [elapsed_ms(run) for _ in range(repeat)]
 
 
 class QueryLog:

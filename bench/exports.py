@@ -160,10 +160,9 @@ def run(say=print, only=None, trace=True):
     )
 
     def csv_interventions_only():
-        table = interventions_table
         out = io.StringIO()
         writer = csv.writer(out)
-        for row in table.rows():
+        for row in interventions_table.rows():
             writer.writerow(row)
         return len(out.getvalue())
 
